@@ -1,0 +1,123 @@
+/**
+ * Base class of every error this module throws on purpose. Each subclass carries a stable
+ * string `code` (jose style) so callers branch on `error.code`, never on `instanceof`
+ * across package copies. The underlying library error, when there is one, is kept as `cause`.
+ */
+export class AuthError extends Error {
+  /** A stable, machine-readable error code, `ERR_AUTH_*`. */
+  readonly code: string = 'ERR_AUTH';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * The module options are invalid. Thrown once at start-up, listing every problem.
+ */
+export class AuthConfigurationError extends AuthError {
+  override readonly code = 'ERR_AUTH_CONFIGURATION';
+  /** Every problem found, each as `path: what is wrong and how to fix it`. */
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(
+      `Invalid AuthModule options (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((problem) => `  - ${problem}`).join('\n'),
+    );
+    this.problems = Object.freeze([...problems]);
+  }
+}
+
+/** No access token was presented where one is required. */
+export class AccessTokenMissingError extends AuthError {
+  override readonly code = 'ERR_AUTH_ACCESS_TOKEN_MISSING';
+  constructor() {
+    super('No access token was presented');
+  }
+}
+
+/** The access token failed verification (signature, format, algorithm, claims, type). */
+export class AccessTokenInvalidError extends AuthError {
+  override readonly code = 'ERR_AUTH_ACCESS_TOKEN_INVALID';
+  constructor(options?: { cause?: unknown }) {
+    super('The access token is invalid', options);
+  }
+}
+
+/** The access token is well-formed and correctly signed, but expired. */
+export class AccessTokenExpiredError extends AuthError {
+  override readonly code = 'ERR_AUTH_ACCESS_TOKEN_EXPIRED';
+  constructor(options?: { cause?: unknown }) {
+    super('The access token has expired', options);
+  }
+}
+
+/** The access token, or the session it belongs to, was revoked before its expiry. */
+export class AccessTokenRevokedError extends AuthError {
+  override readonly code = 'ERR_AUTH_ACCESS_TOKEN_REVOKED';
+  constructor() {
+    super('The access token has been revoked');
+  }
+}
+
+/** The authenticated caller lacks every role the route requires. */
+export class InsufficientRoleError extends AuthError {
+  override readonly code = 'ERR_AUTH_INSUFFICIENT_ROLE';
+  /** The roles the route accepts (any one of them suffices). */
+  readonly requiredRoles: readonly string[];
+  constructor(requiredRoles: readonly string[]) {
+    super('The caller lacks the role this resource requires');
+    this.requiredRoles = Object.freeze([...requiredRoles]);
+  }
+}
+
+/** The refresh token is unknown, malformed, expired or revoked. */
+export class RefreshTokenInvalidError extends AuthError {
+  override readonly code = 'ERR_AUTH_REFRESH_TOKEN_INVALID';
+  constructor(options?: { cause?: unknown }) {
+    super('The refresh token is invalid', options);
+  }
+}
+
+/**
+ * A spent refresh token was presented after the grace window: the session was treated as
+ * stolen and revoked whole (RFC 9700 section 4.14.2).
+ */
+export class RefreshTokenReuseError extends AuthError {
+  override readonly code = 'ERR_AUTH_REFRESH_TOKEN_REUSED';
+  /** The id of the session that was revoked. */
+  readonly sessionId: string;
+  /** The user the session belonged to. */
+  readonly userId: string;
+  constructor(sessionId: string, userId: string) {
+    super('A spent refresh token was reused; its session has been revoked');
+    this.sessionId = sessionId;
+    this.userId = userId;
+  }
+}
+
+/** The application's user hook refused the user (disabled, deleted) at refresh time. */
+export class UserRejectedError extends AuthError {
+  override readonly code = 'ERR_AUTH_USER_REJECTED';
+  constructor() {
+    super('The user may no longer obtain tokens');
+  }
+}
+
+/** No live session with that id belongs to the user. */
+export class SessionNotFoundError extends AuthError {
+  override readonly code = 'ERR_AUTH_SESSION_NOT_FOUND';
+  constructor() {
+    super('No such session');
+  }
+}
+
+/** The module was configured to verify only, and an operation needs the signing key. */
+export class SigningNotConfiguredError extends AuthError {
+  override readonly code = 'ERR_AUTH_SIGNING_NOT_CONFIGURED';
+  constructor() {
+    super('This AuthModule verifies tokens only: no signing key is configured');
+  }
+}

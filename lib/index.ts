@@ -1,0 +1,76 @@
+// The public API of nest-hybrid-auth: every export by name, values and types apart.
+
+export { AuthModule } from './auth.module.js';
+export type {
+  AuthModuleAsyncOptions,
+  AuthModuleRootOptions,
+  AuthOptionsFactory,
+} from './auth.module-definition.js';
+export { AUTH_MODULE_OPTIONS } from './auth.module-definition.js';
+export { AUTH_OPTIONS, IS_OPTIONAL_AUTH_KEY, IS_PUBLIC_KEY, ROLES_KEY } from './auth.constants.js';
+export { TokenService } from './token.service.js';
+export type { RequestContext } from './token.service.js';
+
+export {
+  AccessTokenExpiredError,
+  AccessTokenInvalidError,
+  AccessTokenMissingError,
+  AccessTokenRevokedError,
+  AuthConfigurationError,
+  AuthError,
+  InsufficientRoleError,
+  RefreshTokenInvalidError,
+  RefreshTokenReuseError,
+  SessionNotFoundError,
+  SigningNotConfiguredError,
+  UserRejectedError,
+} from './auth.errors.js';
+
+export { AUTH_CLOCK, systemClock } from './clock.js';
+export type { Clock } from './clock.js';
+
+export type {
+  AccessTokenAlgorithm,
+  AuthKeyOptions,
+  AuthModuleOptions,
+  Duration,
+  RefreshTokenOptions,
+  RemoteJwksOptions,
+  ResolvedAuthOptions,
+  ResolvedRefreshTokenOptions,
+  RevocationOptions,
+  TokenCarrier,
+  TokenExtractor,
+} from './options/auth-module-options.js';
+export { resolveAuthOptions } from './options/resolve-auth-options.js';
+
+export type {
+  AccessTokenClaims,
+  AuthSubject,
+  ClaimValue,
+  CustomClaims,
+  TokenPair,
+} from './access-token/access-token-claims.js';
+
+export { Public } from './decorators/public.decorator.js';
+export { OptionalAuth } from './decorators/optional-auth.decorator.js';
+export { Roles } from './decorators/roles.decorator.js';
+export { CurrentUser } from './decorators/current-user.decorator.js';
+
+export { AccessTokenGuard } from './guards/access-token.guard.js';
+export { RolesGuard } from './guards/roles.guard.js';
+
+export { AuthErrorFilter } from './http/auth-error.filter.js';
+export { authErrorToHttp } from './http/auth-error-to-http.js';
+export type { AuthHttpError } from './http/auth-error-to-http.js';
+
+export { JwksController } from './jwks/jwks.controller.js';
+
+export { RevocationStore } from './revocation/revocation.store.js';
+export type { RevocationEntry, RevocationSubject } from './revocation/revocation.store.js';
+export { MemoryRevocationStore } from './revocation/memory-revocation.store.js';
+export { RedisRevocationStore } from './revocation/redis-revocation.store.js';
+export type {
+  RedisClientLike,
+  RedisRevocationStoreOptions,
+} from './revocation/redis-revocation.store.js';

@@ -1,0 +1,372 @@
+import { KeyObject } from 'node:crypto';
+import { z } from 'zod';
+import type { AuthSubject, CustomClaims } from '../access-token/access-token-claims.js';
+import type { RefreshTokenReuseEvent } from '../refresh-token/refresh-token-reuse.event.js';
+import type { RefreshTokenStore } from '../refresh-token/refresh-token.store.js';
+import type { RevocationStore } from '../revocation/revocation.store.js';
+import type { DataSource } from 'typeorm';
+import type { AccessTokenAlgorithm, TokenExtractor } from './auth-module-options.js';
+import { checkDuration } from './parse-duration.js';
+
+/** Every algorithm the module signs or verifies with. */
+export const ACCESS_TOKEN_ALGORITHMS = [
+  'ES256',
+  'ES384',
+  'EdDSA',
+  'RS256',
+  'PS256',
+  'HS256',
+] as const satisfies readonly AccessTokenAlgorithm[];
+
+/** Minimum length of an HS256 secret or a refresh-token secret (RFC 7518 section 3.2). */
+export const MIN_SECRET_BYTES = 32;
+
+/** Upper bound of `clockTolerance` and `refresh.reuseGracePeriod`, in seconds. */
+export const MAX_TOLERANCE_SECONDS = 60;
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** Byte length of a secret as the HMAC sees it (UTF-8 for strings). */
+export function secretByteLength(secret: string | Uint8Array): number {
+  return typeof secret === 'string' ? Buffer.byteLength(secret, 'utf8') : secret.byteLength;
+}
+
+function formatSeconds(seconds: number): string {
+  return `${seconds}s`;
+}
+
+function duration(bounds: { min?: number; max?: number; positive?: boolean } = {}) {
+  return z
+    .union([z.number(), z.string()], {
+      error: "must be a number of seconds or a string with a unit such as '90s', '15m', '12h', '30d'",
+    })
+    .transform((value, ctx) => {
+      const result = checkDuration(value);
+      if (!result.ok) {
+        ctx.addIssue({ code: 'custom', message: result.problem });
+        return z.NEVER;
+      }
+      const { seconds } = result;
+      if (bounds.positive === true && seconds <= 0) {
+        ctx.addIssue({ code: 'custom', message: 'must be longer than 0s; use e.g. 15m' });
+      } else if (bounds.min !== undefined && seconds < bounds.min) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `is ${formatSeconds(seconds)}; it must be at least ${formatSeconds(bounds.min)}, raise it`,
+        });
+      } else if (bounds.max !== undefined && seconds > bounds.max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `is ${formatSeconds(seconds)}; it must be at most ${formatSeconds(bounds.max)}, lower it`,
+        });
+      }
+      return seconds;
+    });
+}
+
+function fn<T extends (...args: never[]) => unknown>(what: string) {
+  return z.custom<T>((value) => typeof value === 'function', { error: `must be a function ${what}` });
+}
+
+function instance<T>(what: string) {
+  return z.custom<T>((value) => typeof value === 'object' && value !== null, {
+    error: `must be ${what}`,
+  });
+}
+
+const nonEmptyString = (what: string) =>
+  z.string({ error: `must be a non-empty string, ${what}` }).min(1, { error: `must not be empty, ${what}` });
+
+const secretSchema = z
+  .union([z.string(), z.instanceof(Uint8Array)], {
+    error: `must be a string or a Uint8Array of at least ${MIN_SECRET_BYTES} random bytes`,
+  })
+  .refine((secret) => secretByteLength(secret) >= MIN_SECRET_BYTES, {
+    error: `is shorter than ${MIN_SECRET_BYTES} bytes; use at least ${MIN_SECRET_BYTES} random bytes, e.g. randomBytes(32).toString('base64url')`,
+  });
+
+const keyMaterial = z.union(
+  [
+    z.string().min(1),
+    z.instanceof(KeyObject),
+    z.looseObject({ kty: z.string() }),
+  ],
+  { error: 'must be a PEM string, a JWK object (with "kty") or a KeyObject' },
+);
+
+const algorithmSchema = z.enum(ACCESS_TOKEN_ALGORITHMS, {
+  error: `must be one of ${ACCESS_TOKEN_ALGORITHMS.join(', ')}`,
+});
+
+const keySchema = z.strictObject(
+  {
+    kid: nonEmptyString('or leave it out to use the key thumbprint').optional(),
+    algorithm: algorithmSchema.optional(),
+    privateKey: keyMaterial.optional(),
+    publicKey: keyMaterial.optional(),
+    secret: secretSchema.optional(),
+  },
+  { error: 'must be an object such as { privateKey } or { secret }' },
+);
+
+const jwksSchema = z.strictObject(
+  {
+    url: z
+      .string({ error: "must be the JWKS URL, e.g. 'https://auth.example.com/.well-known/jwks.json'" })
+      .transform((value, ctx) => {
+        let url: URL;
+        try {
+          url = new URL(value);
+        } catch {
+          ctx.addIssue({
+            code: 'custom',
+            message: `'${value}' is not a URL; use e.g. 'https://auth.example.com/.well-known/jwks.json'`,
+          });
+          return z.NEVER;
+        }
+        // Keys fetched in clear text can be swapped by anyone on the path; loopback is the only
+        // exception, for local development and tests.
+        if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `must use https (http is allowed for 127.0.0.1, localhost and ::1 only); change '${value}' to https`,
+          });
+          return z.NEVER;
+        }
+        return url;
+      }),
+    cacheMaxAge: duration().default(600),
+    cooldownDuration: duration().default(30),
+    timeoutDuration: duration({ positive: true }).default(5),
+  },
+  { error: "must be an object such as { url: 'https://auth.example.com/.well-known/jwks.json' }" },
+);
+
+const refreshSchema = z
+  .strictObject(
+    {
+      ttl: duration({ positive: true }).optional(),
+      idleTtl: duration({ positive: true }).optional(),
+      reuseGracePeriod: duration({ max: MAX_TOLERANCE_SECONDS }).default(10),
+      maxSessionsPerUser: z
+        .number({ error: 'must be an integer >= 0 (0 means no limit)' })
+        .int({ error: 'must be an integer >= 0 (0 means no limit)' })
+        .min(0, { error: 'must be an integer >= 0 (0 means no limit)' })
+        .default(0),
+      secret: secretSchema.optional(),
+      dataSource: instance<DataSource>('the TypeORM DataSource holding the shipped entities').optional(),
+      store: instance<RefreshTokenStore>('a RefreshTokenStore implementation').optional(),
+      resolveUser: fn<
+        (userId: string) => AuthSubject | null | undefined | Promise<AuthSubject | null | undefined>
+      >('(userId) => user | null that re-reads the user at every refresh'),
+      onReuseDetected: fn<(event: RefreshTokenReuseEvent) => void | Promise<void>>(
+        '(event) => void, or leave it out',
+      ).optional(),
+      pruneInterval: z.preprocess(
+        (value) => (value === false ? undefined : value),
+        duration({ positive: true }).optional(),
+      ),
+      pruneRevokedAfter: duration().default(7 * 24 * 3600),
+    },
+    { error: 'must be an object with at least { resolveUser, dataSource }, or false' },
+  )
+  .superRefine(
+    (refresh, ctx) => {
+      if (refresh.store === undefined && refresh.dataSource === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'needs a place to keep sessions; set refresh.dataSource (TypeORM) or refresh.store',
+        });
+      }
+      if (
+        typeof refresh.ttl === 'number' &&
+        typeof refresh.idleTtl === 'number' &&
+        refresh.idleTtl > refresh.ttl
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['idleTtl'],
+          message: `is ${formatSeconds(refresh.idleTtl)}, longer than refresh.ttl (${formatSeconds(refresh.ttl)}); lower it or raise refresh.ttl`,
+        });
+      }
+    },
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+  );
+
+const revocationSchema = z.strictObject(
+  {
+    store: z
+      .custom<RevocationStore>(
+        (value) =>
+          typeof value === 'object' &&
+          value !== null &&
+          typeof (value as Partial<RevocationStore>).revoke === 'function' &&
+          typeof (value as Partial<RevocationStore>).isRevoked === 'function',
+        { error: 'must implement RevocationStore (revoke, isRevoked), e.g. new RedisRevocationStore(...)' },
+      )
+      .optional(),
+  },
+  { error: 'must be an object such as { store }' },
+);
+
+const cacheSchema = z.strictObject(
+  {
+    enabled: z.boolean({ error: 'must be true or false' }).default(true),
+    maxEntries: z
+      .number({ error: 'must be an integer >= 1' })
+      .int({ error: 'must be an integer >= 1' })
+      .min(1, { error: 'must be an integer >= 1; set cache.enabled to false to turn the cache off' })
+      .default(10_000),
+  },
+  { error: 'must be an object such as { enabled: true, maxEntries: 10000 }' },
+);
+
+/** Field-by-field schema of {@link AuthModuleOptions}; cross-field rules are added by `authOptionsSchema`. */
+const fieldsSchema = z.strictObject(
+  {
+    algorithm: algorithmSchema.default('ES256'),
+    keys: z
+      .array(keySchema, { error: 'must be an array of keys, e.g. [{ privateKey }]' })
+      .min(1, { error: 'is empty; add at least one key, or configure jwks for verify-only mode' })
+      .optional(),
+    jwks: jwksSchema.optional(),
+    issuer: z
+      .string({
+        error: (issue) =>
+          issue.input === undefined
+            ? "is required; set it to the exact iss of your tokens, e.g. 'https://auth.example.com'"
+            : "must be a string, e.g. 'https://auth.example.com'",
+      })
+      .min(1, { error: "must not be empty; use e.g. 'https://auth.example.com'" }),
+    audience: z.union(
+      [
+        z.string().min(1, { error: "must not be empty; use e.g. 'api'" }),
+        z
+          .array(z.string().min(1, { error: "must not be empty; use e.g. 'api'" }))
+          .min(1, { error: "is an empty array; list at least one audience, e.g. ['api']" }),
+      ],
+      {
+        error: (issue) =>
+          issue.input === undefined
+            ? "is required; set it to this API's identifier, e.g. 'api'"
+            : "must be a non-empty string or a non-empty array of non-empty strings, e.g. 'api'",
+      },
+    ),
+    accessTokenTtl: duration({ min: 1 }).default(15 * 60),
+    clockTolerance: duration({ max: MAX_TOLERANCE_SECONDS }).default(5),
+    claims: fn<(user: AuthSubject) => CustomClaims | Promise<CustomClaims>>(
+      '(user) => claims, or leave it out',
+    ).optional(),
+    queryParameter: z
+      .string({ error: "must be a query parameter name such as 'access_token', or null" })
+      .min(1, { error: 'must not be empty; use null to read only the Authorization header' })
+      .nullable()
+      .default(null),
+    extractors: z
+      .array(fn<TokenExtractor>('(request) => token | null'), {
+        error: 'must be an array of extractor functions',
+      })
+      .min(1, { error: 'is empty, so no request could carry a token; leave it out for the default' })
+      .optional(),
+    cache: cacheSchema.default({ enabled: true, maxEntries: 10_000 }),
+    refresh: z.preprocess((value) => (value === false ? undefined : value), refreshSchema.optional()),
+    revocation: revocationSchema.default({}),
+  },
+  { error: 'must be an object of AuthModuleOptions' },
+);
+
+/** The options after field validation and defaults, before freezing. */
+export type ParsedAuthOptions = z.output<typeof fieldsSchema>;
+
+type PartialRecord = Readonly<Record<string, unknown>>;
+
+function isRecord(value: unknown): value is PartialRecord {
+  return typeof value === 'object' && value !== null;
+}
+
+function isAlgorithm(value: unknown): value is AccessTokenAlgorithm {
+  return (ACCESS_TOKEN_ALGORITHMS as readonly unknown[]).includes(value);
+}
+
+/**
+ * Whether `keys[0]` can sign: it holds a private key or a secret.
+ * @param keys - the configured keys (possibly not validated yet)
+ */
+export function firstKeyCanSign(keys: unknown): boolean {
+  const first: unknown = Array.isArray(keys) ? keys[0] : undefined;
+  return isRecord(first) && (first.privateKey !== undefined || first.secret !== undefined);
+}
+
+/**
+ * Rules spanning several fields. They run even when a field failed, so one error lists every
+ * problem; the value may therefore still hold unvalidated input and is read defensively.
+ */
+function checkCrossFieldRules(options: PartialRecord, ctx: z.RefinementCtx): void {
+  const problem = (path: readonly PropertyKey[], message: string): void => {
+    ctx.addIssue({ code: 'custom', path: [...path], message });
+  };
+  const hasKeys = options.keys !== undefined;
+  const hasJwks = options.jwks !== undefined;
+  if (hasKeys && hasJwks) {
+    problem(['jwks'], 'cannot be combined with keys; use keys to sign and verify locally, or jwks to verify only');
+  } else if (!hasKeys && !hasJwks) {
+    problem(['keys'], 'is required; pass keys: [{ privateKey }] to sign and verify, or jwks: { url } to verify only');
+  }
+
+  const defaultAlgorithm = isAlgorithm(options.algorithm) ? options.algorithm : undefined;
+  if (hasJwks && defaultAlgorithm === 'HS256') {
+    problem(['algorithm'], 'HS256 cannot be used with jwks (shared secrets are never published); use an asymmetric algorithm such as ES256');
+  }
+
+  const keys: readonly unknown[] = Array.isArray(options.keys) ? options.keys : [];
+  const kids = new Map<string, number>();
+  keys.forEach((key, index) => {
+    if (!isRecord(key)) return;
+    const algorithm = key.algorithm === undefined ? defaultAlgorithm : key.algorithm;
+    if (isAlgorithm(algorithm)) {
+      if (algorithm === 'HS256') {
+        if (key.secret === undefined) {
+          problem(['keys', index, 'secret'], `is required for HS256; pass at least ${MIN_SECRET_BYTES} random bytes`);
+        }
+        for (const member of ['privateKey', 'publicKey'] as const) {
+          if (key[member] !== undefined) {
+            problem(['keys', index, member], 'is not used with HS256; remove it, or set an asymmetric algorithm such as ES256');
+          }
+        }
+      } else {
+        if (key.privateKey === undefined && key.publicKey === undefined) {
+          problem(['keys', index], `needs privateKey (to sign) or publicKey (to verify) for ${algorithm}`);
+        }
+        if (key.secret !== undefined) {
+          problem(['keys', index, 'secret'], `is only used with HS256, not ${algorithm}; remove it or set algorithm: 'HS256'`);
+        }
+      }
+    }
+    if (typeof key.kid === 'string') {
+      const previous = kids.get(key.kid);
+      if (previous === undefined) {
+        kids.set(key.kid, index);
+      } else {
+        problem(['keys', index, 'kid'], `'${key.kid}' is already used by keys[${previous}]; give every key its own kid`);
+      }
+    }
+  });
+
+  if (options.refresh !== undefined && options.refresh !== false && !firstKeyCanSign(options.keys)) {
+    problem(['refresh'], hasJwks
+      ? 'needs a signing key, and jwks mode verifies only; use keys: [{ privateKey }] or set refresh: false'
+      : 'needs a signing key; give keys[0] a privateKey (or secret for HS256), or set refresh: false');
+  }
+
+  if (options.extractors !== undefined && typeof options.queryParameter === 'string') {
+    problem(['queryParameter'], 'has no effect when extractors is set; add ExtractJwt.fromUrlQueryParameter(name) to extractors instead');
+  }
+}
+
+/**
+ * The complete validation schema of {@link AuthModuleOptions}: fields, defaults and the rules
+ * that span several fields.
+ */
+export const authOptionsSchema = fieldsSchema.superRefine(checkCrossFieldRules, {
+  when: (payload) => isRecord(payload.value),
+});

@@ -1,0 +1,3 @@
+export { JoseJwtStrategy } from './jose-jwt.strategy.js';
+export type { JoseJwtStrategyOptions, JoseJwtVerifyCallback } from './jose-jwt.strategy.js';
+export { JwtPassportStrategy } from './jwt-passport.strategy.js';

@@ -1,0 +1,64 @@
+import { Strategy } from 'passport-strategy';
+import type { AccessTokenClaims } from '../access-token/access-token-claims.js';
+import { authErrorToHttp } from '../http/auth-error-to-http.js';
+import type { TokenCarrier, TokenExtractor } from '../options/auth-module-options.js';
+
+/** What {@link JoseJwtStrategy} needs: the module's verification path and extractors. */
+export interface JoseJwtStrategyOptions {
+  readonly verify: (token: string) => Promise<AccessTokenClaims>;
+  readonly extractors: readonly TokenExtractor[];
+}
+
+/** passport's verify callback: receives the verified claims, returns the user to attach. */
+export type JoseJwtVerifyCallback = (
+  claims: AccessTokenClaims,
+  done: (error: unknown, user?: unknown, info?: unknown) => void,
+) => void;
+
+interface StrategyActions {
+  success(user: unknown, info?: unknown): void;
+  fail(challenge: string, status: number): void;
+  error(error: unknown): void;
+}
+
+/**
+ * A passport strategy named `jwt` whose verification is this module's jose path (pinned
+ * algorithms, `typ`, every claim, revocation). passport-jwt's own `Strategy` verifies with
+ * jsonwebtoken, so it is deliberately not used: only its extractors are (security catalogue J03).
+ */
+export class JoseJwtStrategy extends Strategy {
+  override name = 'jwt';
+
+  constructor(
+    private readonly strategyOptions: JoseJwtStrategyOptions,
+    private readonly verifyCallback: JoseJwtVerifyCallback,
+  ) {
+    super();
+  }
+
+  override authenticate(request: TokenCarrier): void {
+    const actions = this as unknown as StrategyActions;
+    let token: string | null = null;
+    for (const extract of this.strategyOptions.extractors) {
+      token = extract(request);
+      if (token) break;
+    }
+    if (!token) {
+      actions.fail('Bearer', 401);
+      return;
+    }
+    this.strategyOptions.verify(token).then(
+      (claims) =>
+        this.verifyCallback(claims, (error, user, info) => {
+          if (error) actions.error(error);
+          else if (!user) actions.fail('Bearer error="invalid_token"', 401);
+          else actions.success(user, info);
+        }),
+      (error: unknown) => {
+        const mapped = authErrorToHttp(error);
+        if (mapped === null) actions.error(error);
+        else actions.fail(mapped.wwwAuthenticate ?? 'Bearer', mapped.status);
+      },
+    );
+  }
+}

@@ -1,0 +1,57 @@
+import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+
+// OWASP Password Storage Cheat Sheet minimum for scrypt: N=2^17, r=8, p=1.
+const COST = { N: 131_072, r: 8, p: 1, maxmem: 256 * 1024 * 1024 } as const;
+const KEY_LENGTH = 32;
+const SALT_LENGTH = 16;
+
+function deriveKey(password: string, salt: Buffer, options: ScryptOptions, length: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scrypt(password.normalize('NFC'), salt, length, options, (error, key) => (error ? reject(error) : resolve(key)));
+  });
+}
+
+/**
+ * Hashes passwords with scrypt (`node:crypto`), a fresh 16-byte salt per password, and
+ * compares in constant time. The format `scrypt$N$r$p$salt$key` records the cost so it can
+ * be raised later without invalidating stored hashes.
+ */
+@Injectable()
+export class PasswordHasher {
+  private dummy: Promise<string> | null = null;
+
+  /**
+   * @returns the encoded hash of `password`
+   * @example const stored = await hasher.hash('correct horse battery staple');
+   */
+  async hash(password: string): Promise<string> {
+    const salt = randomBytes(SALT_LENGTH);
+    const key = await deriveKey(password, salt, COST, KEY_LENGTH);
+    return ['scrypt', COST.N, COST.r, COST.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+  }
+
+  /**
+   * Whether `password` matches `stored`. With `stored === null` (unknown user) it still runs
+   * scrypt against a dummy hash, so an unknown email costs as long as a wrong password.
+   *
+   * @example if (!(await hasher.verify(password, user?.passwordHash ?? null))) throw ...
+   */
+  async verify(password: string, stored: string | null): Promise<boolean> {
+    const encoded = stored ?? (await this.dummyHash());
+    const parts = encoded.split('$');
+    const [scheme, n, r, p, saltText, keyText] = parts;
+    if (parts.length !== 6 || scheme !== 'scrypt' || saltText === undefined || keyText === undefined) {
+      return false;
+    }
+    const expected = Buffer.from(keyText, 'base64url');
+    const options = { N: Number(n), r: Number(r), p: Number(p), maxmem: COST.maxmem };
+    const actual = await deriveKey(password, Buffer.from(saltText, 'base64url'), options, expected.length);
+    return timingSafeEqual(actual, expected) && stored !== null;
+  }
+
+  private dummyHash(): Promise<string> {
+    this.dummy ??= this.hash(randomBytes(16).toString('base64url'));
+    return this.dummy;
+  }
+}
