@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import type { JSONWebKeySet } from 'jose';
+import type { JWK } from 'jose';
 import type {
   AccessTokenClaims,
   AuthSubject,
@@ -147,6 +147,7 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
     user: AuthSubject,
     session: { sessionId?: string; authTime?: number } = {},
   ): Promise<{ token: string; expiresAt: number }> {
+    // expiresAt: the token's `exp`, in seconds since the epoch.
     if (this.keyRing.signer === null) throw new SigningNotConfiguredError();
     const claims = await this.options.claims(user);
     const signed = await signAccessToken(
@@ -263,7 +264,7 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
    * const jwks = tokens.getJwks();
    * ```
    */
-  getJwks(): JSONWebKeySet {
+  getJwks(): { readonly keys: readonly JWK[] } {
     return this.keyRing.jwks;
   }
 

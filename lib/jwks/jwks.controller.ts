@@ -1,5 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import type { JSONWebKeySet } from 'jose';
+import type { JWK } from 'jose';
 import { Public } from '../decorators/public.decorator.js';
 import { TokenService } from '../token.service.js';
 
@@ -23,7 +23,7 @@ export class JwksController {
   // Bounded caching: consumers pick up a new key within five minutes (RFC 7517 section 8.5 media type).
   @Header('Cache-Control', 'public, max-age=300')
   @Header('Content-Type', 'application/jwk-set+json')
-  jwks(): JSONWebKeySet {
+  jwks(): { readonly keys: readonly JWK[] } {
     return this.tokens.getJwks();
   }
 }

@@ -27,7 +27,7 @@ interface StrategyActions {
  * jsonwebtoken, so it is deliberately not used: only its extractors are (security catalogue J03).
  */
 export class JoseJwtStrategy extends Strategy {
-  override name = 'jwt';
+  name = 'jwt';
 
   constructor(
     private readonly strategyOptions: JoseJwtStrategyOptions,
