@@ -146,8 +146,8 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
   async issueAccessToken(
     user: AuthSubject,
     session: { sessionId?: string; authTime?: number } = {},
-  ): Promise<{ token: string; expiresAt: number }> {
-    // expiresAt: the token's `exp`, in seconds since the epoch.
+  ): Promise<{ token: string; issuedAt: number; expiresAt: number }> {
+    // issuedAt and expiresAt: the token's `iat` and `exp`, in seconds since the epoch.
     if (this.keyRing.signer === null) throw new SigningNotConfiguredError();
     const claims = await this.options.claims(user);
     const signed = await signAccessToken(
@@ -160,7 +160,7 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
         nowMs: this.clock.now(),
       },
     );
-    return { token: signed.token, expiresAt: signed.expiresAt };
+    return { token: signed.token, issuedAt: signed.issuedAt, expiresAt: signed.expiresAt };
   }
 
   /**
@@ -294,7 +294,7 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
   }
 
   private pair(
-    access: { token: string; expiresAt: number },
+    access: { token: string; issuedAt: number; expiresAt: number },
     refreshToken: string,
     refreshExpiresAt: number,
     nowMs: number,
@@ -302,7 +302,7 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
     return {
       accessToken: access.token,
       tokenType: 'Bearer',
-      expiresIn: Math.max(0, Math.round((access.expiresAt * 1000 - nowMs) / 1000)),
+      expiresIn: access.expiresAt - access.issuedAt,
       refreshToken,
       refreshExpiresIn: Math.max(0, Math.floor((refreshExpiresAt - nowMs) / 1000)),
     };
