@@ -8,7 +8,13 @@ import type { RevocationEntry, RevocationStore, RevocationSubject } from './revo
 export interface RedisClientLike {
   set(key: string, value: string, mode: 'PX', milliseconds: number): Promise<unknown>;
   publish(channel: string, message: string): Promise<unknown>;
-  scan(cursor: string | number, ...args: (string | number)[]): Promise<[string, string[]]>;
+  scan(
+    cursor: string,
+    matchToken: 'MATCH',
+    pattern: string,
+    countToken: 'COUNT',
+    count: number,
+  ): Promise<[cursor: string, elements: string[]]>;
   mget(...keys: string[]): Promise<(string | null)[]>;
   subscribe(channel: string): Promise<unknown>;
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;

@@ -128,7 +128,7 @@ describe('AuthModule set-up', () => {
       // Correctly signed, but typed "JWT": passport-jwt's jsonwebtoken check would accept it;
       // the jose path requires at+jwt (RFC 9068 section 4).
       const claims = await tokens.verifyAccessToken(user);
-      const untyped = await new SignJWT({ ...claims })
+      const untyped = await new SignJWT({ ...claims, aud: 'api' })
         .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: tokens.getJwks().keys[0]!.kid! })
         .sign(privateKey);
       await request(app.getHttpServer()).get('/me').auth(untyped, { type: 'bearer' }).expect(401);

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { RedisRevocationStore } from '../../../lib/index.js';
 import { describeWithService, uniqueName } from '../../support/services.js';
 

@@ -1,0 +1,386 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { AuthError } from '../../../lib/auth.errors.js';
+import type { ResolvedRefreshTokenOptions } from '../../../lib/options/auth-module-options.js';
+import { RefreshSessions } from '../../../lib/refresh-token/refresh-sessions.js';
+import type { RefreshTokenReuseEvent } from '../../../lib/refresh-token/refresh-token-reuse.event.js';
+import {
+  createRefreshTokenEntities,
+  RefreshSessionEntity,
+  RefreshTokenEntity,
+} from '../../../lib/refresh-token/refresh-token.entity.js';
+import {
+  createRefreshTokenMigrations,
+  REFRESH_TOKEN_MIGRATIONS,
+} from '../../../lib/refresh-token/refresh-token.migrations.js';
+import type {
+  RefreshSessionRecord,
+  RefreshTokenRecord,
+} from '../../../lib/refresh-token/refresh-token.store.js';
+import { TypeOrmRefreshTokenStore } from '../../../lib/refresh-token/typeorm-refresh-token.store.js';
+import { FixedClock } from '../../support/fixed-clock.js';
+
+/** How a database-specific spec file provides an isolated, empty database. */
+export interface IsolatedDatabase {
+  /** Connection options for an empty schema/database of its own (entities and migrations are added). */
+  readonly options: DataSourceOptions;
+  /** Drops the schema/database. */
+  readonly drop: () => Promise<void>;
+}
+
+const DAY = 86_400;
+const CONCURRENCY = 50;
+const RACE_ROUNDS = 25;
+
+function refreshOptions(
+  overrides: Partial<ResolvedRefreshTokenOptions> = {},
+): ResolvedRefreshTokenOptions {
+  return {
+    ttl: 30 * DAY,
+    idleTtl: 14 * DAY,
+    reuseGracePeriod: 10,
+    maxSessionsPerUser: 0,
+    secret: new Uint8Array(32).fill(3),
+    dataSource: null,
+    store: null,
+    resolveUser: () => null,
+    onReuseDetected: null,
+    pruneInterval: null,
+    pruneRevokedAfter: 7 * DAY,
+    ...overrides,
+  };
+}
+
+async function outcome<T>(
+  promise: Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; code: string }> {
+  try {
+    return { ok: true, value: await promise };
+  } catch (error) {
+    const code = (error as Partial<AuthError>).code;
+    if (typeof code !== 'string' || !code.startsWith('ERR_AUTH_')) throw error;
+    return { ok: false, code };
+  }
+}
+
+/**
+ * The TypeORM store against one database: migrations, timestamp round-trip, the session rules,
+ * and the concurrency guarantees (one successor per token, revocation beats rotation).
+ */
+export function defineTypeOrmRefreshTokenSuite(
+  createDatabase: () => Promise<IsolatedDatabase>,
+): void {
+  let database: IsolatedDatabase;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    database = await createDatabase();
+    dataSource = new DataSource({
+      ...database.options,
+      entities: [RefreshTokenEntity, RefreshSessionEntity],
+      migrations: REFRESH_TOKEN_MIGRATIONS,
+      migrationsTableName: 'auth_migrations',
+    } as DataSourceOptions);
+    await dataSource.initialize();
+  });
+
+  afterAll(async () => {
+    if (dataSource?.isInitialized) await dataSource.destroy();
+    await database?.drop();
+  });
+
+  function sessionsWith(
+    overrides: Partial<ResolvedRefreshTokenOptions> = {},
+    clock = new FixedClock(),
+  ) {
+    const events: RefreshTokenReuseEvent[] = [];
+    const sessions = new RefreshSessions(
+      new TypeOrmRefreshTokenStore(dataSource),
+      refreshOptions(overrides),
+      clock,
+      (event) => {
+        events.push(event);
+      },
+    );
+    const refresh = (token: string) =>
+      sessions.rotate(token, {}, async (session) => session.userId);
+    return { sessions, refresh, events, clock };
+  }
+
+  const tokensOf = (sessionId: string) =>
+    dataSource.manager.findBy(RefreshTokenEntity, { sessionId });
+  const sessionRow = (id: string) =>
+    dataSource.manager.findOneByOrFail(RefreshSessionEntity, { id });
+
+  describe('migrations', () => {
+    it('create both tables with their indexes on an empty database', async () => {
+      expect(await dataSource.runMigrations()).toHaveLength(1);
+      const runner = dataSource.createQueryRunner();
+      try {
+        const tokens = await runner.getTable('auth_refresh_tokens');
+        const sessions = await runner.getTable('auth_sessions');
+        expect(tokens?.columns.map((c) => c.name)).toContain('token_hash');
+        expect(sessions?.columns.map((c) => c.name)).toContain('revoked_reason');
+        const hashIndex = tokens?.indices.find(
+          (index) => index.columnNames.join() === 'token_hash',
+        );
+        expect(hashIndex?.isUnique).toBe(true);
+        for (const column of ['user_id', 'session_id', 'expires_at']) {
+          expect(tokens?.indices.some((index) => index.columnNames.join() === column)).toBe(true);
+        }
+        for (const column of ['user_id', 'expires_at']) {
+          expect(sessions?.indices.some((index) => index.columnNames.join() === column)).toBe(true);
+        }
+      } finally {
+        await runner.release();
+      }
+    });
+
+    it('are a no-op when run again, through the migrations table or directly', async () => {
+      expect(await dataSource.runMigrations()).toEqual([]);
+      const runner = dataSource.createQueryRunner();
+      try {
+        const Migration = REFRESH_TOKEN_MIGRATIONS[0]!;
+        await new Migration().up(runner);
+      } finally {
+        await runner.release();
+      }
+      expect(await dataSource.showMigrations()).toBe(false);
+    });
+
+    it('leave the database exactly as the entities describe it', async () => {
+      const pending = await dataSource.driver.createSchemaBuilder().log();
+      expect(pending.upQueries.map((query) => query.query)).toEqual([]);
+    });
+
+    it('can be reverted and re-applied', async () => {
+      await dataSource.undoLastMigration();
+      const runner = dataSource.createQueryRunner();
+      try {
+        expect(await runner.hasTable('auth_refresh_tokens')).toBe(false);
+        expect(await runner.hasTable('auth_sessions')).toBe(false);
+      } finally {
+        await runner.release();
+      }
+      expect(await dataSource.runMigrations()).toHaveLength(1);
+    });
+
+    it('work with custom table names', async () => {
+      const names = { tokensTable: 'custom_rt', sessionsTable: 'custom_rs' };
+      const entities = createRefreshTokenEntities(names);
+      const custom = new DataSource({
+        ...database.options,
+        entities: [entities.RefreshTokenEntity, entities.RefreshSessionEntity],
+        migrations: createRefreshTokenMigrations(names),
+        migrationsTableName: 'custom_migrations',
+      } as DataSourceOptions);
+      await custom.initialize();
+      try {
+        await custom.runMigrations();
+        const sessions = new RefreshSessions(
+          new TypeOrmRefreshTokenStore(custom, entities),
+          refreshOptions(),
+          new FixedClock(),
+          () => undefined,
+        );
+        const opened = await sessions.open('u1');
+        const rotated = await sessions.rotate(opened.refreshToken, {}, async () => true);
+        expect(
+          await custom.manager.countBy(entities.RefreshTokenEntity, {
+            sessionId: rotated.session.id,
+          }),
+        ).toBe(2);
+        await custom.undoLastMigration();
+      } finally {
+        await custom.destroy();
+      }
+    });
+  });
+
+  describe('storage', () => {
+    it('round-trips timestamps to the millisecond', async () => {
+      const store = new TypeOrmRefreshTokenStore(dataSource);
+      const t = Date.UTC(2038, 0, 19, 3, 14, 8, 123);
+      const session: RefreshSessionRecord = {
+        id: '00000000-0000-4000-8000-000000000001',
+        userId: 'round-trip',
+        createdAt: 1,
+        lastUsedAt: t,
+        expiresAt: 8_640_000_000_000_000,
+        idleExpiresAt: t + 999,
+        authTime: 0,
+        userAgent: 'ü-agent ✓',
+        ip: '2001:db8::1',
+        revokedAt: null,
+        revokedReason: null,
+      };
+      const token: RefreshTokenRecord = {
+        id: '00000000-0000-4000-8000-000000000002',
+        sessionId: session.id,
+        userId: session.userId,
+        tokenHash: 'a'.repeat(64),
+        nonce: 'b'.repeat(43),
+        parentId: null,
+        successorId: null,
+        createdAt: t - 1,
+        spentAt: null,
+        lastUsedAt: null,
+        expiresAt: session.expiresAt,
+        idleExpiresAt: session.idleExpiresAt,
+        revokedAt: null,
+        revokedReason: null,
+        userAgent: null,
+        ip: null,
+        authTime: 1_700_000_000_123,
+      };
+      await store.createSession(session, token);
+      expect(await store.findTokenByHash(token.tokenHash)).toEqual({ token, session });
+      await store.revokeSession(session.id, 'logout', t + 1);
+      expect(await store.findToken(token.id)).toMatchObject({
+        token: { revokedAt: t + 1, revokedReason: 'logout' },
+        session: { revokedAt: t + 1, revokedReason: 'logout' },
+      });
+    });
+
+    it('keeps only the hash and the nonce of a token', async () => {
+      const { sessions } = sessionsWith();
+      const opened = await sessions.open('hash-only');
+      const rows: unknown = await dataSource
+        .createQueryBuilder()
+        .select('*')
+        .from(RefreshTokenEntity, 't')
+        .where('t.sessionId = :id', { id: opened.session.id })
+        .getRawMany();
+      expect(rows).toHaveLength(1);
+      expect(JSON.stringify(rows)).not.toContain(opened.refreshToken);
+    });
+  });
+
+  describe('session rules', () => {
+    it('rotates, re-sends within the grace window, and revokes the family on later reuse', async () => {
+      const { sessions, refresh, clock, events } = sessionsWith({ reuseGracePeriod: 10 });
+      const opened = await sessions.open('rules', { userAgent: 'UA', ip: '10.0.0.1' });
+      const first = await refresh(opened.refreshToken);
+      clock.advance(10);
+      const again = await refresh(opened.refreshToken);
+      expect(again).toMatchObject({ replayed: true, refreshToken: first.refreshToken });
+      clock.advance(1);
+      expect(await outcome(refresh(opened.refreshToken))).toEqual({
+        ok: false,
+        code: 'ERR_AUTH_REFRESH_TOKEN_REUSED',
+      });
+      expect(await outcome(refresh(first.refreshToken))).toEqual({
+        ok: false,
+        code: 'ERR_AUTH_REFRESH_TOKEN_INVALID',
+      });
+      expect(events.map((e) => e.sessionId)).toEqual([opened.session.id]);
+      expect(
+        (await tokensOf(opened.session.id)).every((t) => t.revokedReason === 'reuse_detected'),
+      ).toBe(true);
+    });
+
+    it('expires idle and absolute sessions, lists, revokes and prunes', async () => {
+      const { sessions, refresh, clock } = sessionsWith();
+      const user = 'lifecycle';
+      const a = await sessions.open(user);
+      const b = await sessions.open(user);
+      const c = await sessions.open(user);
+      clock.advance(DAY);
+      const rotated = await refresh(a.refreshToken);
+      expect((await sessions.listSessions(user)).map((s) => s.id)[0]).toBe(a.session.id);
+      await sessions.revokeSession(user, b.session.id);
+      await expect(sessions.revokeSession('someone-else', c.session.id)).rejects.toMatchObject({
+        code: 'ERR_AUTH_SESSION_NOT_FOUND',
+      });
+      expect(await sessions.revokeAll(user, { exceptSessionId: a.session.id })).toEqual([
+        c.session.id,
+      ]);
+      clock.set(rotated.expiresAt);
+      expect(await outcome(refresh(rotated.refreshToken))).toEqual({
+        ok: false,
+        code: 'ERR_AUTH_REFRESH_TOKEN_INVALID',
+      });
+      expect(await sessions.listSessions(user)).toEqual([]);
+      clock.advance(7 * DAY);
+      expect(await sessions.prune()).toBeGreaterThanOrEqual(3);
+      expect(await tokensOf(a.session.id)).toEqual([]);
+    });
+
+    it('caps sessions per user', async () => {
+      const { sessions, clock } = sessionsWith({ maxSessionsPerUser: 2 });
+      const first = await sessions.open('capped');
+      clock.advance(1);
+      await sessions.open('capped');
+      clock.advance(1);
+      await sessions.open('capped');
+      expect(await sessionRow(first.session.id)).toMatchObject({ revokedReason: 'session_limit' });
+      expect(await sessions.listSessions('capped')).toHaveLength(2);
+    });
+  });
+
+  describe('concurrency', () => {
+    it(`gives ${CONCURRENCY} concurrent refreshes of one token one successor, within the grace window`, async () => {
+      const { sessions, refresh } = sessionsWith({ reuseGracePeriod: 10 });
+      const opened = await sessions.open('concurrent-grace');
+      const results = await Promise.all(
+        Array.from({ length: CONCURRENCY }, () => outcome(refresh(opened.refreshToken))),
+      );
+      const tokens = results.map((r) => (r.ok ? r.value.refreshToken : r.code));
+      expect(new Set(tokens).size).toBe(1);
+      expect(results.every((r) => r.ok)).toBe(true);
+      const rows = await tokensOf(opened.session.id);
+      expect(rows).toHaveLength(2);
+      const child = rows.find((row) => row.parentId !== null);
+      expect(rows.find((row) => row.parentId === null)?.successorId).toBe(child?.id);
+      expect((await refresh(tokens[0]!)).replayed).toBe(false);
+    });
+
+    it(`lets exactly one of ${CONCURRENCY} concurrent refreshes win without a grace window, then revokes the family`, async () => {
+      const { sessions, refresh, events } = sessionsWith({ reuseGracePeriod: 0 });
+      const opened = await sessions.open('concurrent-strict');
+      const results = await Promise.all(
+        Array.from({ length: CONCURRENCY }, () => outcome(refresh(opened.refreshToken))),
+      );
+      const winners = results.flatMap((r) => (r.ok ? [r.value] : []));
+      const codes = results.flatMap((r) => (r.ok ? [] : [r.code]));
+      expect(winners).toHaveLength(1);
+      expect(codes).toHaveLength(CONCURRENCY - 1);
+      // One loser revokes the family and reports the reuse; the rest find it revoked already.
+      expect(codes.filter((code) => code === 'ERR_AUTH_REFRESH_TOKEN_REUSED')).toHaveLength(1);
+      expect(codes.filter((code) => code === 'ERR_AUTH_REFRESH_TOKEN_INVALID')).toHaveLength(
+        CONCURRENCY - 2,
+      );
+      expect(events).toHaveLength(1);
+      expect(await tokensOf(opened.session.id)).toHaveLength(2);
+      expect(await outcome(refresh(winners[0]!.refreshToken))).toEqual({
+        ok: false,
+        code: 'ERR_AUTH_REFRESH_TOKEN_INVALID',
+      });
+    });
+
+    it(`leaves nothing live when a revocation races a rotation (${RACE_ROUNDS} rounds)`, async () => {
+      const { sessions, refresh } = sessionsWith({ reuseGracePeriod: 0 });
+      for (let round = 0; round < RACE_ROUNDS; round++) {
+        const opened = await sessions.open('race');
+        const spent = opened.refreshToken;
+        const current = (await refresh(spent)).refreshToken;
+        const results = await Promise.all([
+          outcome(refresh(current)),
+          outcome(refresh(current)),
+          round % 2 === 0 ? outcome(refresh(spent)) : outcome(sessions.revokeByToken(spent)),
+          outcome(refresh(current)),
+        ]);
+        const minted = results.flatMap((r) =>
+          r.ok && r.value !== null && 'refreshToken' in r.value ? [r.value.refreshToken] : [],
+        );
+        expect((await sessionRow(opened.session.id)).revokedAt).not.toBeNull();
+        const rows = await tokensOf(opened.session.id);
+        expect(rows.filter((row) => row.revokedAt === null)).toEqual([]);
+        expect(rows.filter((row) => row.spentAt === null)).toHaveLength(1);
+        for (const token of [spent, current, ...minted]) {
+          expect((await outcome(refresh(token))).ok).toBe(false);
+        }
+      }
+    });
+  });
+}
