@@ -91,8 +91,8 @@ export class RefreshTokenReuseError extends AuthError {
   readonly sessionId: string;
   /** The user the session belonged to. */
   readonly userId: string;
-  constructor(sessionId: string, userId: string) {
-    super('A spent refresh token was reused; its session has been revoked');
+  constructor(sessionId: string, userId: string, options?: { cause?: unknown }) {
+    super('A spent refresh token was reused; its session has been revoked', options);
     this.sessionId = sessionId;
     this.userId = userId;
   }

@@ -74,3 +74,37 @@ export type {
   RedisClientLike,
   RedisRevocationStoreOptions,
 } from './revocation/redis-revocation.store.js';
+
+export { RefreshTokenStore } from './refresh-token/refresh-token.store.js';
+export type {
+  RefreshSessionRecord,
+  RefreshTokenRecord,
+  RefreshTokenWithSession,
+  RotateRefreshTokenCommand,
+  SessionRevocationReason,
+} from './refresh-token/refresh-token.store.js';
+export { MemoryRefreshTokenStore } from './refresh-token/memory-refresh-token.store.js';
+export { TypeOrmRefreshTokenStore } from './refresh-token/typeorm-refresh-token.store.js';
+export {
+  createRefreshTokenEntities,
+  DEFAULT_REFRESH_TOKEN_TABLES,
+  RefreshSessionEntity,
+  RefreshTokenEntity,
+} from './refresh-token/refresh-token.entity.js';
+export type { RefreshTokenEntities, RefreshTokenTableNames } from './refresh-token/refresh-token.entity.js';
+export {
+  createRefreshTokenMigrations,
+  REFRESH_TOKEN_MIGRATIONS,
+} from './refresh-token/refresh-token.migrations.js';
+export type { RefreshTokenMigration } from './refresh-token/refresh-token.migrations.js';
+export { RefreshSessions } from './refresh-token/refresh-sessions.js';
+export type {
+  OpenedRefreshSession,
+  OpenSessionContext,
+  RefreshContext,
+  RotatedRefreshSession,
+  SessionInfo,
+} from './refresh-token/refresh-sessions.js';
+export { deriveRefreshSecret } from './refresh-token/refresh-token-secret.js';
+export { REFRESH_TOKEN_REUSED_EVENT } from './refresh-token/refresh-token-reuse.event.js';
+export type { RefreshTokenReuseEvent } from './refresh-token/refresh-token-reuse.event.js';

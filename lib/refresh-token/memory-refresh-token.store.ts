@@ -24,7 +24,10 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
   private readonly tokenIdsByHash = new Map<string, string>();
   private readonly tokenIdsBySession = new Map<string, Set<string>>();
 
-  async createSession(session: RefreshSessionRecord, firstToken: RefreshTokenRecord): Promise<void> {
+  async createSession(
+    session: RefreshSessionRecord,
+    firstToken: RefreshTokenRecord,
+  ): Promise<void> {
     if (this.sessions.has(session.id)) throw new Error(`Duplicate session id ${session.id}`);
     this.assertInsertable(firstToken);
     this.sessions.set(session.id, { ...session });
@@ -50,7 +53,12 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
     const session = this.sessions.get(sessionId);
     if (!session || !isLive(session, now)) return false;
     const parent = this.tokens.get(parentId);
-    if (!parent || parent.sessionId !== sessionId || parent.spentAt !== null || parent.revokedAt !== null) {
+    if (
+      !parent ||
+      parent.sessionId !== sessionId ||
+      parent.spentAt !== null ||
+      parent.revokedAt !== null
+    ) {
       return false;
     }
     this.assertInsertable(child);
@@ -65,7 +73,11 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
     return true;
   }
 
-  async revokeSession(sessionId: string, reason: SessionRevocationReason, now: number): Promise<boolean> {
+  async revokeSession(
+    sessionId: string,
+    reason: SessionRevocationReason,
+    now: number,
+  ): Promise<boolean> {
     return this.revokeNow(sessionId, reason, now);
   }
 
@@ -83,7 +95,9 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
 
   async listLiveSessions(userId: string, now: number): Promise<RefreshSessionRecord[]> {
     return this.liveSessions(userId, now)
-      .sort((a, b) => b.lastUsedAt - a.lastUsedAt || b.createdAt - a.createdAt || compare(a.id, b.id))
+      .sort(
+        (a, b) => b.lastUsedAt - a.lastUsedAt || b.createdAt - a.createdAt || compare(a.id, b.id),
+      )
       .map((session) => ({ ...session }));
   }
 
@@ -91,12 +105,14 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
     const excess = this.liveSessions(userId, now)
       .sort((a, b) => b.createdAt - a.createdAt || compare(b.id, a.id))
       .slice(max);
-    return excess.filter((session) => this.revokeNow(session.id, 'session_limit', now)).map((session) => session.id);
+    return excess
+      .filter((session) => this.revokeNow(session.id, 'session_limit', now))
+      .map((session) => session.id);
   }
 
   async prune(now: number, revokedBefore: number): Promise<number> {
     let deleted = 0;
-    for (const session of [...this.sessions.values()]) {
+    for (const session of this.sessions.values()) {
       if (!isPrunable(session, now, revokedBefore)) continue;
       for (const tokenId of this.tokenIdsBySession.get(session.id) ?? []) {
         const token = this.tokens.get(tokenId);
@@ -126,7 +142,9 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
   }
 
   private liveSessions(userId: string, now: number): Mutable<RefreshSessionRecord>[] {
-    return [...this.sessions.values()].filter((session) => session.userId === userId && isLive(session, now));
+    return [...this.sessions.values()].filter(
+      (session) => session.userId === userId && isLive(session, now),
+    );
   }
 
   private withSession(tokenId: string): RefreshTokenWithSession | null {

@@ -56,7 +56,9 @@ export function hashRefreshToken(token: string): string {
  * secret changes (it is derived from the signing key by default, which rotates).
  */
 export function isWellFormedRefreshToken(value: unknown): value is string {
-  return typeof value === 'string' && value.length === REFRESH_TOKEN_LENGTH && TOKEN_PATTERN.test(value);
+  return (
+    typeof value === 'string' && value.length === REFRESH_TOKEN_LENGTH && TOKEN_PATTERN.test(value)
+  );
 }
 
 /**
@@ -71,10 +73,14 @@ export function isWellFormedRefreshToken(value: unknown): value is string {
  * const secret = deriveRefreshSecret(privateKeyPem);
  * @throws {TypeError} for a public key, or key material shorter than 32 bytes
  */
-export function deriveRefreshSecret(signingKeyMaterial: string | Uint8Array | KeyObject): Uint8Array {
+export function deriveRefreshSecret(
+  signingKeyMaterial: string | Uint8Array | KeyObject,
+): Uint8Array {
   const material = keyMaterialBytes(signingKeyMaterial);
   if (material.byteLength < MIN_SECRET_BYTES) {
-    throw new TypeError(`deriveRefreshSecret: key material must be at least ${MIN_SECRET_BYTES} bytes`);
+    throw new TypeError(
+      `deriveRefreshSecret: key material must be at least ${MIN_SECRET_BYTES} bytes`,
+    );
   }
   return new Uint8Array(
     hkdfSync('sha256', material, 'nest-hybrid-auth', 'refresh-token-secret/v1', 32),

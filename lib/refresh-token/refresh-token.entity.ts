@@ -22,10 +22,11 @@ export interface RefreshTokenEntities {
 }
 
 /** Defaults of {@link RefreshTokenTableNames}, shared with the migrations. */
-export const DEFAULT_REFRESH_TOKEN_TABLES: Readonly<Required<RefreshTokenTableNames>> = Object.freeze({
-  tokensTable: 'auth_refresh_tokens',
-  sessionsTable: 'auth_sessions',
-});
+export const DEFAULT_REFRESH_TOKEN_TABLES: Readonly<Required<RefreshTokenTableNames>> =
+  Object.freeze({
+    tokensTable: 'auth_refresh_tokens',
+    sessionsTable: 'auth_sessions',
+  });
 
 /**
  * Times are stored as BIGINT epoch milliseconds rather than date/time types: integers
@@ -36,7 +37,8 @@ export const DEFAULT_REFRESH_TOKEN_TABLES: Readonly<Required<RefreshTokenTableNa
  */
 const epochMs: ValueTransformer = {
   to: (value: number | null | undefined) => value,
-  from: (value: string | number | null) => (value === null ? null : Number(value)),
+  from: (value: string | number | null | undefined) =>
+    value === null || value === undefined ? null : Number(value),
 };
 
 const uuid = (name: string, nullable = false): EntitySchemaColumnOptions => ({
@@ -73,7 +75,9 @@ const revokedReason: EntitySchemaColumnOptions = {
  *   sessionsTable: 'my_sessions',
  * });
  */
-export function createRefreshTokenEntities(names: RefreshTokenTableNames = {}): RefreshTokenEntities {
+export function createRefreshTokenEntities(
+  names: RefreshTokenTableNames = {},
+): RefreshTokenEntities {
   const { tokensTable, sessionsTable } = resolveTableNames(names);
   const custom =
     tokensTable !== DEFAULT_REFRESH_TOKEN_TABLES.tokensTable ||
@@ -101,9 +105,9 @@ export function createRefreshTokenEntities(names: RefreshTokenTableNames = {}): 
         ...clientColumns,
         authTime: time('auth_time'),
       },
-      indices: refreshTokenIndices(tokensTable).map(({ name, columnNames, isUnique }) => ({
+      indices: refreshTokenIndices(tokensTable).map(({ name, propertyNames, isUnique }) => ({
         name,
-        columns: columnNames,
+        columns: propertyNames,
         unique: isUnique,
       })),
     }),
@@ -122,9 +126,9 @@ export function createRefreshTokenEntities(names: RefreshTokenTableNames = {}): 
         revokedAt: time('revoked_at', true),
         revokedReason,
       },
-      indices: refreshSessionIndices(sessionsTable).map(({ name, columnNames }) => ({
+      indices: refreshSessionIndices(sessionsTable).map(({ name, propertyNames }) => ({
         name,
-        columns: columnNames,
+        columns: propertyNames,
       })),
     }),
   };
@@ -133,25 +137,32 @@ export function createRefreshTokenEntities(names: RefreshTokenTableNames = {}): 
 /** @internal Index definitions shared by the entities and the migrations. */
 export interface IndexDefinition {
   readonly name: string;
+  /** For the migrations. */
   readonly columnNames: string[];
+  /** For the entity schema. */
+  readonly propertyNames: string[];
   readonly isUnique: boolean;
+}
+
+function index(name: string, column: string, property: string, isUnique = false): IndexDefinition {
+  return { name, columnNames: [column], propertyNames: [property], isUnique };
 }
 
 /** @internal */
 export function refreshTokenIndices(table: string): IndexDefinition[] {
   return [
-    { name: `IDX_${table}_token_hash`, columnNames: ['token_hash'], isUnique: true },
-    { name: `IDX_${table}_user_id`, columnNames: ['user_id'], isUnique: false },
-    { name: `IDX_${table}_session_id`, columnNames: ['session_id'], isUnique: false },
-    { name: `IDX_${table}_expires_at`, columnNames: ['expires_at'], isUnique: false },
+    index(`IDX_${table}_token_hash`, 'token_hash', 'tokenHash', true),
+    index(`IDX_${table}_user_id`, 'user_id', 'userId'),
+    index(`IDX_${table}_session_id`, 'session_id', 'sessionId'),
+    index(`IDX_${table}_expires_at`, 'expires_at', 'expiresAt'),
   ];
 }
 
 /** @internal */
 export function refreshSessionIndices(table: string): IndexDefinition[] {
   return [
-    { name: `IDX_${table}_user_id`, columnNames: ['user_id'], isUnique: false },
-    { name: `IDX_${table}_expires_at`, columnNames: ['expires_at'], isUnique: false },
+    index(`IDX_${table}_user_id`, 'user_id', 'userId'),
+    index(`IDX_${table}_expires_at`, 'expires_at', 'expiresAt'),
   ];
 }
 
@@ -164,7 +175,9 @@ export function resolveTableNames(names: RefreshTokenTableNames): Required<Refre
   for (const [key, value] of Object.entries(resolved)) {
     // Names end up in DDL and index names; refuse anything that would need quoting.
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,47}$/.test(value)) {
-      throw new TypeError(`${key} must match /^[A-Za-z_][A-Za-z0-9_]{0,47}$/, got ${JSON.stringify(value)}`);
+      throw new TypeError(
+        `${key} must match /^[A-Za-z_][A-Za-z0-9_]{0,47}$/, got ${JSON.stringify(value)}`,
+      );
     }
   }
   if (resolved.tokensTable === resolved.sessionsTable) {
@@ -179,4 +192,5 @@ const defaults = createRefreshTokenEntities();
 export const RefreshTokenEntity: EntitySchema<RefreshTokenRecord> = defaults.RefreshTokenEntity;
 
 /** The session entity schema with the default table name `auth_sessions`. */
-export const RefreshSessionEntity: EntitySchema<RefreshSessionRecord> = defaults.RefreshSessionEntity;
+export const RefreshSessionEntity: EntitySchema<RefreshSessionRecord> =
+  defaults.RefreshSessionEntity;

@@ -44,7 +44,9 @@ const text = (name: string, length: number, nullable = false): TableColumnOption
  * @example
  * new DataSource({ ..., migrations: createRefreshTokenMigrations({ tokensTable: 'rt' }) });
  */
-export function createRefreshTokenMigrations(names: RefreshTokenTableNames = {}): RefreshTokenMigration[] {
+export function createRefreshTokenMigrations(
+  names: RefreshTokenTableNames = {},
+): RefreshTokenMigration[] {
   const { tokensTable, sessionsTable } = resolveTableNames(names);
 
   const sessions = new Table({
@@ -117,7 +119,14 @@ async function createTableIfMissing(
   const present = new Set((existing?.indices ?? []).map((index) => index.name));
   for (const index of indices) {
     if (!present.has(index.name)) {
-      await queryRunner.createIndex(table.name, new TableIndex({ ...index, columnNames: [...index.columnNames] }));
+      await queryRunner.createIndex(
+        table.name,
+        new TableIndex({
+          name: index.name,
+          columnNames: [...index.columnNames],
+          isUnique: index.isUnique,
+        }),
+      );
     }
   }
 }

@@ -6,12 +6,7 @@
  * the oldest session made room under `maxSessionsPerUser`.
  */
 export type SessionRevocationReason =
-  | 'logout'
-  | 'revoked'
-  | 'revoked_all'
-  | 'reuse_detected'
-  | 'user_rejected'
-  | 'session_limit';
+  'logout' | 'revoked' | 'revoked_all' | 'reuse_detected' | 'user_rejected' | 'session_limit';
 
 /**
  * A refresh-token session: one login, the family of all tokens rotated from it, and the row
