@@ -38,7 +38,8 @@ function formatSeconds(seconds: number): string {
 function duration(bounds: { min?: number; max?: number; positive?: boolean } = {}) {
   return z
     .union([z.number(), z.string()], {
-      error: "must be a number of seconds or a string with a unit such as '90s', '15m', '12h', '30d'",
+      error:
+        "must be a number of seconds or a string with a unit such as '90s', '15m', '12h', '30d'",
     })
     .transform((value, ctx) => {
       const result = checkDuration(value);
@@ -65,7 +66,9 @@ function duration(bounds: { min?: number; max?: number; positive?: boolean } = {
 }
 
 function fn<T extends (...args: never[]) => unknown>(what: string) {
-  return z.custom<T>((value) => typeof value === 'function', { error: `must be a function ${what}` });
+  return z.custom<T>((value) => typeof value === 'function', {
+    error: `must be a function ${what}`,
+  });
 }
 
 function instance<T>(what: string) {
@@ -75,7 +78,9 @@ function instance<T>(what: string) {
 }
 
 const nonEmptyString = (what: string) =>
-  z.string({ error: `must be a non-empty string, ${what}` }).min(1, { error: `must not be empty, ${what}` });
+  z
+    .string({ error: `must be a non-empty string, ${what}` })
+    .min(1, { error: `must not be empty, ${what}` });
 
 const secretSchema = z
   .union([z.string(), z.instanceof(Uint8Array)], {
@@ -88,7 +93,7 @@ const secretSchema = z
 const keyMaterial = z.union(
   [
     z.string().min(1),
-    z.instanceof(KeyObject),
+    z.custom<KeyObject>((value) => value instanceof KeyObject),
     z.looseObject({ kty: z.string() }),
   ],
   { error: 'must be a PEM string, a JWK object (with "kty") or a KeyObject' },
@@ -112,7 +117,9 @@ const keySchema = z.strictObject(
 const jwksSchema = z.strictObject(
   {
     url: z
-      .string({ error: "must be the JWKS URL, e.g. 'https://auth.example.com/.well-known/jwks.json'" })
+      .string({
+        error: "must be the JWKS URL, e.g. 'https://auth.example.com/.well-known/jwks.json'",
+      })
       .transform((value, ctx) => {
         let url: URL;
         try {
@@ -126,7 +133,10 @@ const jwksSchema = z.strictObject(
         }
         // Keys fetched in clear text can be swapped by anyone on the path; loopback is the only
         // exception, for local development and tests.
-        if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+        if (
+          url.protocol !== 'https:' &&
+          !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))
+        ) {
           ctx.addIssue({
             code: 'custom',
             message: `must use https (http is allowed for 127.0.0.1, localhost and ::1 only); change '${value}' to https`,
@@ -154,7 +164,9 @@ const refreshSchema = z
         .min(0, { error: 'must be an integer >= 0 (0 means no limit)' })
         .default(0),
       secret: secretSchema.optional(),
-      dataSource: instance<DataSource>('the TypeORM DataSource holding the shipped entities').optional(),
+      dataSource: instance<DataSource>(
+        'the TypeORM DataSource holding the shipped entities',
+      ).optional(),
       store: instance<RefreshTokenStore>('a RefreshTokenStore implementation').optional(),
       resolveUser: fn<
         (userId: string) => AuthSubject | null | undefined | Promise<AuthSubject | null | undefined>
@@ -175,7 +187,8 @@ const refreshSchema = z
       if (refresh.store === undefined && refresh.dataSource === undefined) {
         ctx.addIssue({
           code: 'custom',
-          message: 'needs a place to keep sessions; set refresh.dataSource (TypeORM) or refresh.store',
+          message:
+            'needs a place to keep sessions; set refresh.dataSource (TypeORM) or refresh.store',
         });
       }
       if (
@@ -202,7 +215,10 @@ const revocationSchema = z.strictObject(
           value !== null &&
           typeof (value as Partial<RevocationStore>).revoke === 'function' &&
           typeof (value as Partial<RevocationStore>).isRevoked === 'function',
-        { error: 'must implement RevocationStore (revoke, isRevoked), e.g. new RedisRevocationStore(...)' },
+        {
+          error:
+            'must implement RevocationStore (revoke, isRevoked), e.g. new RedisRevocationStore(...)',
+        },
       )
       .optional(),
   },
@@ -215,7 +231,9 @@ const cacheSchema = z.strictObject(
     maxEntries: z
       .number({ error: 'must be an integer >= 1' })
       .int({ error: 'must be an integer >= 1' })
-      .min(1, { error: 'must be an integer >= 1; set cache.enabled to false to turn the cache off' })
+      .min(1, {
+        error: 'must be an integer >= 1; set cache.enabled to false to turn the cache off',
+      })
       .default(10_000),
   },
   { error: 'must be an object such as { enabled: true, maxEntries: 10000 }' },
@@ -266,10 +284,15 @@ const fieldsSchema = z.strictObject(
       .array(fn<TokenExtractor>('(request) => token | null'), {
         error: 'must be an array of extractor functions',
       })
-      .min(1, { error: 'is empty, so no request could carry a token; leave it out for the default' })
+      .min(1, {
+        error: 'is empty, so no request could carry a token; leave it out for the default',
+      })
       .optional(),
     cache: cacheSchema.default({ enabled: true, maxEntries: 10_000 }),
-    refresh: z.preprocess((value) => (value === false ? undefined : value), refreshSchema.optional()),
+    refresh: z.preprocess(
+      (value) => (value === false ? undefined : value),
+      refreshSchema.optional(),
+    ),
     revocation: revocationSchema.default({}),
   },
   { error: 'must be an object of AuthModuleOptions' },
@@ -308,14 +331,23 @@ function checkCrossFieldRules(options: PartialRecord, ctx: z.RefinementCtx): voi
   const hasKeys = options.keys !== undefined;
   const hasJwks = options.jwks !== undefined;
   if (hasKeys && hasJwks) {
-    problem(['jwks'], 'cannot be combined with keys; use keys to sign and verify locally, or jwks to verify only');
+    problem(
+      ['jwks'],
+      'cannot be combined with keys; use keys to sign and verify locally, or jwks to verify only',
+    );
   } else if (!hasKeys && !hasJwks) {
-    problem(['keys'], 'is required; pass keys: [{ privateKey }] to sign and verify, or jwks: { url } to verify only');
+    problem(
+      ['keys'],
+      'is required; pass keys: [{ privateKey }] to sign and verify, or jwks: { url } to verify only',
+    );
   }
 
   const defaultAlgorithm = isAlgorithm(options.algorithm) ? options.algorithm : undefined;
   if (hasJwks && defaultAlgorithm === 'HS256') {
-    problem(['algorithm'], 'HS256 cannot be used with jwks (shared secrets are never published); use an asymmetric algorithm such as ES256');
+    problem(
+      ['algorithm'],
+      'HS256 cannot be used with jwks (shared secrets are never published); use an asymmetric algorithm such as ES256',
+    );
   }
 
   const keys: readonly unknown[] = Array.isArray(options.keys) ? options.keys : [];
@@ -326,19 +358,31 @@ function checkCrossFieldRules(options: PartialRecord, ctx: z.RefinementCtx): voi
     if (isAlgorithm(algorithm)) {
       if (algorithm === 'HS256') {
         if (key.secret === undefined) {
-          problem(['keys', index, 'secret'], `is required for HS256; pass at least ${MIN_SECRET_BYTES} random bytes`);
+          problem(
+            ['keys', index, 'secret'],
+            `is required for HS256; pass at least ${MIN_SECRET_BYTES} random bytes`,
+          );
         }
         for (const member of ['privateKey', 'publicKey'] as const) {
           if (key[member] !== undefined) {
-            problem(['keys', index, member], 'is not used with HS256; remove it, or set an asymmetric algorithm such as ES256');
+            problem(
+              ['keys', index, member],
+              'is not used with HS256; remove it, or set an asymmetric algorithm such as ES256',
+            );
           }
         }
       } else {
         if (key.privateKey === undefined && key.publicKey === undefined) {
-          problem(['keys', index], `needs privateKey (to sign) or publicKey (to verify) for ${algorithm}`);
+          problem(
+            ['keys', index],
+            `needs privateKey (to sign) or publicKey (to verify) for ${algorithm}`,
+          );
         }
         if (key.secret !== undefined) {
-          problem(['keys', index, 'secret'], `is only used with HS256, not ${algorithm}; remove it or set algorithm: 'HS256'`);
+          problem(
+            ['keys', index, 'secret'],
+            `is only used with HS256, not ${algorithm}; remove it or set algorithm: 'HS256'`,
+          );
         }
       }
     }
@@ -347,19 +391,32 @@ function checkCrossFieldRules(options: PartialRecord, ctx: z.RefinementCtx): voi
       if (previous === undefined) {
         kids.set(key.kid, index);
       } else {
-        problem(['keys', index, 'kid'], `'${key.kid}' is already used by keys[${previous}]; give every key its own kid`);
+        problem(
+          ['keys', index, 'kid'],
+          `'${key.kid}' is already used by keys[${previous}]; give every key its own kid`,
+        );
       }
     }
   });
 
-  if (options.refresh !== undefined && options.refresh !== false && !firstKeyCanSign(options.keys)) {
-    problem(['refresh'], hasJwks
-      ? 'needs a signing key, and jwks mode verifies only; use keys: [{ privateKey }] or set refresh: false'
-      : 'needs a signing key; give keys[0] a privateKey (or secret for HS256), or set refresh: false');
+  if (
+    options.refresh !== undefined &&
+    options.refresh !== false &&
+    !firstKeyCanSign(options.keys)
+  ) {
+    problem(
+      ['refresh'],
+      hasJwks
+        ? 'needs a signing key, and jwks mode verifies only; use keys: [{ privateKey }] or set refresh: false'
+        : 'needs a signing key; give keys[0] a privateKey (or secret for HS256), or set refresh: false',
+    );
   }
 
   if (options.extractors !== undefined && typeof options.queryParameter === 'string') {
-    problem(['queryParameter'], 'has no effect when extractors is set; add ExtractJwt.fromUrlQueryParameter(name) to extractors instead');
+    problem(
+      ['queryParameter'],
+      'has no effect when extractors is set; add ExtractJwt.fromUrlQueryParameter(name) to extractors instead',
+    );
   }
 }
 

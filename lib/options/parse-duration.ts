@@ -40,7 +40,8 @@ export function checkDuration(value: unknown): DurationResult {
         'a bare numeric string is refused because it could be read as milliseconds',
     };
   }
-  const milliseconds = value.length > 0 && value.length <= 100 ? ms(value as ms.StringValue) : undefined;
+  const milliseconds =
+    value.length > 0 && value.length <= 100 ? ms(value as ms.StringValue) : undefined;
   if (typeof milliseconds !== 'number' || !Number.isFinite(milliseconds)) {
     return { ok: false, problem: `'${value}' is not a duration; use ${EXAMPLES}` };
   }

@@ -7,8 +7,14 @@ import type {
   ResolvedAuthOptions,
   ResolvedRefreshTokenOptions,
 } from './auth-module-options.js';
-import { authOptionsSchema, firstKeyCanSign, type ParsedAuthOptions } from './auth-options.schema.js';
+import {
+  authOptionsSchema,
+  firstKeyCanSign,
+  type ParsedAuthOptions,
+} from './auth-options.schema.js';
 import { defaultExtractors } from './default-extractors.js';
+
+type ParsedKey = NonNullable<ParsedAuthOptions['keys']>[number];
 
 const DEFAULT_REFRESH_TTL = 30 * 24 * 3600;
 const DEFAULT_REFRESH_IDLE_TTL = 14 * 24 * 3600;
@@ -47,24 +53,36 @@ function toBytes(secret: string | Uint8Array): Uint8Array {
   return typeof secret === 'string' ? new TextEncoder().encode(secret) : new Uint8Array(secret);
 }
 
+// A JWK is copied and frozen; strings and KeyObjects are kept as given.
+function copyJwk<T>(material: T): T {
+  return typeof material === 'object' &&
+    material !== null &&
+    !ArrayBuffer.isView(material) &&
+    'kty' in material
+    ? (Object.freeze({ ...material }) as T)
+    : material;
+}
+
 // Only containers this function builds are frozen: user-supplied instances (KeyObject,
 // DataSource, stores, functions, byte arrays) are shared with the application and must keep working.
-function freezeKey(key: ParsedAuthOptions['keys'] extends readonly (infer K)[] | undefined ? K : never, algorithm: ResolvedAuthOptions['algorithm']): AuthKeyOptions {
-  const copyJwk = <T>(material: T): T =>
-    typeof material === 'object' && material !== null && !ArrayBuffer.isView(material) && 'kty' in material
-      ? (Object.freeze({ ...material }) as T)
-      : material;
+function freezeKey(key: ParsedKey, algorithm: ResolvedAuthOptions['algorithm']): AuthKeyOptions {
   const resolved: AuthKeyOptions = {
     algorithm: key.algorithm ?? algorithm,
     ...(key.kid === undefined ? {} : { kid: key.kid }),
-    ...(key.privateKey === undefined ? {} : { privateKey: copyJwk(key.privateKey) as AuthKeyOptions['privateKey'] }),
-    ...(key.publicKey === undefined ? {} : { publicKey: copyJwk(key.publicKey) as AuthKeyOptions['publicKey'] }),
+    ...(key.privateKey === undefined
+      ? {}
+      : { privateKey: copyJwk(key.privateKey) as AuthKeyOptions['privateKey'] }),
+    ...(key.publicKey === undefined
+      ? {}
+      : { publicKey: copyJwk(key.publicKey) as AuthKeyOptions['publicKey'] }),
     ...(key.secret === undefined ? {} : { secret: toBytes(key.secret) }),
   };
   return Object.freeze(resolved);
 }
 
-function buildRefresh(refresh: NonNullable<ParsedAuthOptions['refresh']>): ResolvedRefreshTokenOptions {
+function buildRefresh(
+  refresh: NonNullable<ParsedAuthOptions['refresh']>,
+): ResolvedRefreshTokenOptions {
   const ttl = refresh.ttl ?? DEFAULT_REFRESH_TTL;
   return Object.freeze({
     ttl,
@@ -84,7 +102,9 @@ function buildRefresh(refresh: NonNullable<ParsedAuthOptions['refresh']>): Resol
 
 function build(parsed: ParsedAuthOptions): ResolvedAuthOptions {
   const keys = Object.freeze((parsed.keys ?? []).map((key) => freezeKey(key, parsed.algorithm)));
-  const audience = Object.freeze(typeof parsed.audience === 'string' ? [parsed.audience] : [...parsed.audience]);
+  const audience = Object.freeze(
+    typeof parsed.audience === 'string' ? [parsed.audience] : [...parsed.audience],
+  );
   return Object.freeze({
     algorithm: parsed.algorithm,
     keys,
@@ -95,7 +115,10 @@ function build(parsed: ParsedAuthOptions): ResolvedAuthOptions {
     accessTokenTtl: parsed.accessTokenTtl,
     clockTolerance: parsed.clockTolerance,
     claims: parsed.claims ?? defaultClaims,
-    extractors: parsed.extractors === undefined ? defaultExtractors(parsed.queryParameter) : Object.freeze([...parsed.extractors]),
+    extractors:
+      parsed.extractors === undefined
+        ? defaultExtractors(parsed.queryParameter)
+        : Object.freeze([...parsed.extractors]),
     cache: Object.freeze({ ...parsed.cache }),
     refresh: parsed.refresh === undefined ? null : buildRefresh(parsed.refresh),
     // The module supplies the in-memory store when none is configured.
