@@ -108,3 +108,9 @@ export type {
 export { deriveRefreshSecret } from './refresh-token/refresh-token-secret.js';
 export { REFRESH_TOKEN_REUSED_EVENT } from './refresh-token/refresh-token-reuse.event.js';
 export type { RefreshTokenReuseEvent } from './refresh-token/refresh-token-reuse.event.js';
+
+export { createKeyRing } from './access-token/key-ring.js';
+export type { AccessTokenSigner, KeyMaterial, KeyRing } from './access-token/key-ring.js';
+export { createAccessTokenVerifier } from './access-token/verify-access-token.js';
+export type { AccessTokenVerifier } from './access-token/verify-access-token.js';
+export { parseDuration } from './options/parse-duration.js';
