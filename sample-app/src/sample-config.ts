@@ -50,6 +50,8 @@ export interface SampleConfig {
   readonly admin: { readonly email: string; readonly password: string } | null;
   /** Shared revocation store for several instances. @default null (in-process store) */
   readonly redisUrl: string | null;
+  /** Key and channel prefix in Redis; instances share revocations only with the same one. @default the library's */
+  readonly redisPrefix: string | null;
   /** Rate limit of login, register and refresh, per client IP and route. */
   readonly throttle: {
     /** Requests allowed per window. @default 10 */
@@ -59,6 +61,11 @@ export interface SampleConfig {
   };
   /** Largest accepted request body, bytes. @default 16384 */
   readonly bodyLimit: number;
+  /**
+   * scrypt cost parameter N of new password hashes, a power of two (r=8, p=1).
+   * @default 131072 (2^17, the OWASP minimum)
+   */
+  readonly scryptCost: number;
 }
 
 /** The environment is not a valid sample-app configuration; lists every problem. */
@@ -67,7 +74,9 @@ export class SampleConfigError extends Error {
   readonly problems: readonly string[];
 
   constructor(problems: readonly string[]) {
-    super(`Invalid sample-app environment:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    super(
+      `Invalid sample-app environment:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
+    );
     this.name = 'SampleConfigError';
     this.problems = Object.freeze([...problems]);
   }
@@ -86,7 +95,9 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  * @throws {SampleConfigError} listing every invalid variable at once
  * @example const config = loadSampleConfig({ SQLITE_PATH: ':memory:', PORT: '0' });
  */
-export function loadSampleConfig(env: Readonly<Record<string, string | undefined>> = process.env): SampleConfig {
+export function loadSampleConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): SampleConfig {
   const problems: string[] = [];
   const read = (name: string): string | undefined => {
     const value = env[name]?.trim();
@@ -102,7 +113,12 @@ export function loadSampleConfig(env: Readonly<Record<string, string | undefined
   }
   const httpAdapter: SampleHttpAdapter = adapterText === 'fastify' ? 'fastify' : 'express';
 
-  const database = readDatabase(read('DATABASE_URL'), read('SQLITE_PATH'), read('DATABASE_SCHEMA'), problems);
+  const database = readDatabase(
+    read('DATABASE_URL'),
+    read('SQLITE_PATH'),
+    read('DATABASE_SCHEMA'),
+    problems,
+  );
 
   const algorithmText = read('AUTH_ALG') ?? 'ES256';
   const algorithm = ALGORITHMS.find((candidate) => candidate === algorithmText);
@@ -117,8 +133,20 @@ export function loadSampleConfig(env: Readonly<Record<string, string | undefined
     audience: read('AUTH_AUDIENCE') ?? 'sample-api',
     accessTokenTtl: readDuration(read('AUTH_ACCESS_TTL'), '15m', 'AUTH_ACCESS_TTL', 1, problems),
     refreshTtl: readDuration(read('AUTH_REFRESH_TTL'), '30d', 'AUTH_REFRESH_TTL', 1, problems),
-    refreshIdleTtl: readDuration(read('AUTH_REFRESH_IDLE_TTL'), '14d', 'AUTH_REFRESH_IDLE_TTL', 1, problems),
-    refreshGrace: readDuration(read('AUTH_REFRESH_GRACE'), '10s', 'AUTH_REFRESH_GRACE', 0, problems),
+    refreshIdleTtl: readDuration(
+      read('AUTH_REFRESH_IDLE_TTL'),
+      '14d',
+      'AUTH_REFRESH_IDLE_TTL',
+      1,
+      problems,
+    ),
+    refreshGrace: readDuration(
+      read('AUTH_REFRESH_GRACE'),
+      '10s',
+      'AUTH_REFRESH_GRACE',
+      0,
+      problems,
+    ),
   };
 
   const adminEmail = read('SAMPLE_ADMIN_EMAIL');
@@ -142,6 +170,18 @@ export function loadSampleConfig(env: Readonly<Record<string, string | undefined
     ttl: readDuration(read('THROTTLE_TTL'), '60s', 'THROTTLE_TTL', 1, problems),
   };
 
+  const scryptCost = readInteger(
+    read('SCRYPT_COST'),
+    131_072,
+    'SCRYPT_COST',
+    1024,
+    1_048_576,
+    problems,
+  );
+  if ((scryptCost & (scryptCost - 1)) !== 0) {
+    problems.push(`SCRYPT_COST: must be a power of two, got ${scryptCost}`);
+  }
+
   if (problems.length > 0) {
     throw new SampleConfigError(problems);
   }
@@ -154,8 +194,10 @@ export function loadSampleConfig(env: Readonly<Record<string, string | undefined
     auth: Object.freeze(auth),
     admin,
     redisUrl: read('REDIS_URL') ?? null,
+    redisPrefix: read('REDIS_PREFIX') ?? null,
     throttle: Object.freeze(throttle),
     bodyLimit: 16 * 1024,
+    scryptCost,
   });
 }
 
@@ -242,9 +284,11 @@ function readPrivateKey(text: string | undefined, problems: string[]): string | 
     return null;
   }
   // .env files and CI secrets often carry PEM newlines as a literal "\n".
-  const pem = text.replace(/\\n/g, '\n');
+  const pem = `${text.replace(/\\n/g, '\n').trim()}\n`;
   if (!/^-----BEGIN PRIVATE KEY-----\n[\s\S]+\n-----END PRIVATE KEY-----\s*$/.test(pem)) {
-    problems.push('AUTH_PRIVATE_KEY: expected a PKCS#8 PEM (-----BEGIN PRIVATE KEY-----) or a private JWK');
+    problems.push(
+      'AUTH_PRIVATE_KEY: expected a PKCS#8 PEM (-----BEGIN PRIVATE KEY-----) or a private JWK',
+    );
     return null;
   }
   return pem;

@@ -25,31 +25,40 @@ export async function resolveSigningKey(config: SampleConfig): Promise<SampleSig
     return { algorithm, privateKey };
   }
   const path = join(config.dataDir, `dev-signing-key-${algorithm.toLowerCase()}.pem`);
-  const logger = new Logger('SigningKey');
+  const { pem, generated } = await readOrGenerate(path, algorithm, config.dataDir);
+  // The path only: never key material in a log line.
+  new Logger('SigningKey').warn(
+    `AUTH_PRIVATE_KEY is not set: ${generated ? 'generated a' : 'using the'} development ${algorithm} key ` +
+      `in ${path}; set AUTH_PRIVATE_KEY in production`,
+  );
+  return { algorithm, privateKey: pem };
+}
+
+async function readOrGenerate(
+  path: string,
+  algorithm: SampleSigningKey['algorithm'],
+  dataDir: string,
+): Promise<{ pem: string; generated: boolean }> {
   const existing = await readExisting(path);
   if (existing !== null) {
-    logger.warn(`AUTH_PRIVATE_KEY is not set: using the development key in ${path}; set AUTH_PRIVATE_KEY in production`);
-    return { algorithm, privateKey: existing };
+    return { pem: existing, generated: false };
   }
-  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const pair = await generateKeyPair(algorithm, { extractable: true });
   const pem = await exportPKCS8(pair.privateKey);
   try {
     // 'wx': when two instances start together, the second reads the first one's key.
     await writeFile(path, pem, { mode: 0o600, flag: 'wx' });
+    // The mode given to writeFile is filtered by the umask; make sure.
     await chmod(path, 0o600);
+    return { pem, generated: true };
   } catch (error) {
     const raced = await readExisting(path);
     if (raced === null) {
       throw error;
     }
-    logger.warn(`AUTH_PRIVATE_KEY is not set: using the development key in ${path}; set AUTH_PRIVATE_KEY in production`);
-    return { algorithm, privateKey: raced };
+    return { pem: raced, generated: false };
   }
-  logger.warn(
-    `AUTH_PRIVATE_KEY is not set: generated a development ${algorithm} key in ${path}; set AUTH_PRIVATE_KEY in production`,
-  );
-  return { algorithm, privateKey: pem };
 }
 
 async function readExisting(path: string): Promise<string | null> {

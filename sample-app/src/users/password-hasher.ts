@@ -1,14 +1,25 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { SAMPLE_CONFIG } from '../config/sample-config.module.js';
+import type { SampleConfig } from '../sample-config.js';
 
-// OWASP Password Storage Cheat Sheet minimum for scrypt: N=2^17, r=8, p=1.
-const COST = { N: 131_072, r: 8, p: 1, maxmem: 256 * 1024 * 1024 } as const;
+// r=8, p=1 with N from the configuration: the OWASP Password Storage Cheat Sheet asks N >= 2^17.
+const BLOCK_SIZE = 8;
+const PARALLELISM = 1;
+const MAX_MEMORY = 1024 * 1024 * 1024 + 1024 * 1024;
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 16;
 
-function deriveKey(password: string, salt: Buffer, options: ScryptOptions, length: number): Promise<Buffer> {
+function deriveKey(
+  password: string,
+  salt: Buffer,
+  options: ScryptOptions,
+  length: number,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFC'), salt, length, options, (error, key) => (error ? reject(error) : resolve(key)));
+    scrypt(password.normalize('NFC'), salt, length, options, (error, key) =>
+      error ? reject(error) : resolve(key),
+    );
   });
 }
 
@@ -18,8 +29,18 @@ function deriveKey(password: string, salt: Buffer, options: ScryptOptions, lengt
  * be raised later without invalidating stored hashes.
  */
 @Injectable()
-export class PasswordHasher {
+export class PasswordHasher implements OnModuleInit {
   private dummy: Promise<string> | null = null;
+  private readonly cost: ScryptOptions;
+
+  constructor(@Inject(SAMPLE_CONFIG) config: SampleConfig) {
+    this.cost = { N: config.scryptCost, r: BLOCK_SIZE, p: PARALLELISM, maxmem: MAX_MEMORY };
+  }
+
+  /** Computes the dummy hash at start-up, so the first unknown-email login costs no extra scrypt run. */
+  async onModuleInit(): Promise<void> {
+    await this.dummyHash();
+  }
 
   /**
    * @returns the encoded hash of `password`
@@ -27,8 +48,15 @@ export class PasswordHasher {
    */
   async hash(password: string): Promise<string> {
     const salt = randomBytes(SALT_LENGTH);
-    const key = await deriveKey(password, salt, COST, KEY_LENGTH);
-    return ['scrypt', COST.N, COST.r, COST.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+    const key = await deriveKey(password, salt, this.cost, KEY_LENGTH);
+    return [
+      'scrypt',
+      this.cost.N,
+      this.cost.r,
+      this.cost.p,
+      salt.toString('base64url'),
+      key.toString('base64url'),
+    ].join('$');
   }
 
   /**
@@ -41,12 +69,22 @@ export class PasswordHasher {
     const encoded = stored ?? (await this.dummyHash());
     const parts = encoded.split('$');
     const [scheme, n, r, p, saltText, keyText] = parts;
-    if (parts.length !== 6 || scheme !== 'scrypt' || saltText === undefined || keyText === undefined) {
+    if (
+      parts.length !== 6 ||
+      scheme !== 'scrypt' ||
+      saltText === undefined ||
+      keyText === undefined
+    ) {
       return false;
     }
     const expected = Buffer.from(keyText, 'base64url');
-    const options = { N: Number(n), r: Number(r), p: Number(p), maxmem: COST.maxmem };
-    const actual = await deriveKey(password, Buffer.from(saltText, 'base64url'), options, expected.length);
+    const options = { N: Number(n), r: Number(r), p: Number(p), maxmem: MAX_MEMORY };
+    const actual = await deriveKey(
+      password,
+      Buffer.from(saltText, 'base64url'),
+      options,
+      expected.length,
+    );
     return timingSafeEqual(actual, expected) && stored !== null;
   }
 

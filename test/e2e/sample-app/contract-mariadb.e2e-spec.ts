@@ -22,5 +22,7 @@ describeWithService('mysql', 'sample app contract on MariaDB', (url) => {
   });
 
   // mariadb:// selects TypeORM's MariaDB dialect, as DATABASE_URL=mariadb://... does for users.
-  contractFlow(() => startSampleApp({ DATABASE_URL: databaseUrl.toString().replace(/^mysql:/, 'mariadb:') }));
+  contractFlow(() =>
+    startSampleApp({ DATABASE_URL: databaseUrl.toString().replace(/^mysql:/, 'mariadb:') }),
+  );
 });

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
-import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
+import {
+  createLocalJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  jwtVerify,
+  type JSONWebKeySet,
+} from 'jose';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSampleApp } from '../../../sample-app/src/create-sample-app.js';
@@ -57,11 +63,15 @@ describe('createSampleApp', () => {
     expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
     const pem = await readFile(keyFile, 'utf8');
     expect(pem).toMatch(/^-----BEGIN PRIVATE KEY-----/);
-    const firstKid = ((await request(first).get('/.well-known/jwks.json').expect(200)).body as JSONWebKeySet).keys[0]?.kid;
+    const firstKid = (
+      (await request(first).get('/.well-known/jwks.json').expect(200)).body as JSONWebKeySet
+    ).keys[0]?.kid;
     await stopAll();
 
     const second = await start(configFor());
-    const secondKid = ((await request(second).get('/.well-known/jwks.json').expect(200)).body as JSONWebKeySet).keys[0]?.kid;
+    const secondKid = (
+      (await request(second).get('/.well-known/jwks.json').expect(200)).body as JSONWebKeySet
+    ).keys[0]?.kid;
     vi.restoreAllMocks();
 
     expect(secondKid).toBe(firstKid);
@@ -80,7 +90,10 @@ describe('createSampleApp', () => {
 
     const second = await start(configFor());
     const tokens = await login(second, 'keeper@example.com');
-    await request(second).get('/me').set('Authorization', `Bearer ${tokens.accessToken}`).expect(200);
+    await request(second)
+      .get('/me')
+      .set('Authorization', `Bearer ${tokens.accessToken}`)
+      .expect(200);
   });
 
   it('makes an existing user the administrator: roles and password set at start-up', async () => {
@@ -88,22 +101,41 @@ describe('createSampleApp', () => {
     await register(first, 'boss@example.com', 'old-password-1');
     await stopAll();
 
-    const second = await start(configFor({ SAMPLE_ADMIN_EMAIL: ' Boss@Example.com ', SAMPLE_ADMIN_PASSWORD: 'new-password-1' }));
-    await request(second).post('/auth/login').send({ email: 'boss@example.com', password: 'old-password-1' }).expect(401);
+    const second = await start(
+      configFor({
+        SAMPLE_ADMIN_EMAIL: ' Boss@Example.com ',
+        SAMPLE_ADMIN_PASSWORD: 'new-password-1',
+      }),
+    );
+    await request(second)
+      .post('/auth/login')
+      .send({ email: 'boss@example.com', password: 'old-password-1' })
+      .expect(401);
     const tokens = await login(second, 'boss@example.com', 'new-password-1');
     expect(decodeJwt(tokens.accessToken).roles).toEqual(['admin', 'user']);
-    const users = await request(second).get('/admin/users').set('Authorization', `Bearer ${tokens.accessToken}`).expect(200);
-    expect(users.body).toEqual([{ id: expect.any(String), email: 'boss@example.com', roles: ['admin', 'user'] }]);
+    const users = await request(second)
+      .get('/admin/users')
+      .set('Authorization', `Bearer ${tokens.accessToken}`)
+      .expect(200);
+    expect(users.body).toEqual([
+      { id: expect.any(String), email: 'boss@example.com', roles: ['admin', 'user'] },
+    ]);
   });
 
   it.each(['EdDSA', 'RS256', 'PS256', 'ES384'])('signs with AUTH_ALG=%s', async (algorithm) => {
     const server = await start(configFor({ AUTH_ALG: algorithm, SQLITE_PATH: ':memory:' }));
     await register(server, 'alg@example.com');
     const tokens = await login(server, 'alg@example.com');
-    const jwks = (await request(server).get('/.well-known/jwks.json').expect(200)).body as JSONWebKeySet;
-    expect(jwks.keys).toEqual([expect.objectContaining({ alg: algorithm, use: 'sig', kid: expect.any(String) })]);
+    const jwks = (await request(server).get('/.well-known/jwks.json').expect(200))
+      .body as JSONWebKeySet;
+    expect(jwks.keys).toEqual([
+      expect.objectContaining({ alg: algorithm, use: 'sig', kid: expect.any(String) }),
+    ]);
     expect(jwks.keys[0]).not.toHaveProperty('d');
-    expect(decodeProtectedHeader(tokens.accessToken)).toMatchObject({ alg: algorithm, typ: 'at+jwt' });
+    expect(decodeProtectedHeader(tokens.accessToken)).toMatchObject({
+      alg: algorithm,
+      typ: 'at+jwt',
+    });
     await jwtVerify(tokens.accessToken, createLocalJWKSet(jwks), {
       algorithms: [algorithm],
       issuer: 'http://localhost:3000',

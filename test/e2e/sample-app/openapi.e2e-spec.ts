@@ -16,26 +16,30 @@ const CHROMIUM_FLAGS = [
   '--no-first-run',
 ];
 
-function describeWithChromium(title: string, body: () => void): void {
-  if (existsSync(CHROMIUM)) {
-    describe(title, body);
-  } else if (process.env.CI === 'true') {
-    describe(title, () => {
-      it('requires Chromium under CI', () => {
-        throw new Error(`${CHROMIUM} is missing: install the chromium package; browser tests may not be skipped under CI`);
-      });
-    });
-  } else {
-    console.warn(`[skip] ${title}: ${CHROMIUM} is missing (apt-get install -y chromium)`);
-    describe.skip(title, body);
-  }
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) {
+  console.warn(`[skip] OpenAPI browser test: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 }
 
-describeWithChromium('sample app OpenAPI documentation in a browser', () => {
+// Under CI a missing browser fails the run: a green CI must not hide a suite that did not run.
+describe.runIf(!hasChromium && process.env.CI === 'true')(
+  'sample app OpenAPI in a browser (CI)',
+  () => {
+    it('requires Chromium under CI', () => {
+      expect.fail(`${CHROMIUM} is missing: install the chromium package`);
+    });
+  },
+);
+
+describe.skipIf(!hasChromium)('sample app OpenAPI documentation in a browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_FLAGS,
+    });
   });
   afterAll(async () => {
     await browser?.close();
@@ -60,7 +64,10 @@ describeWithChromium('sample app OpenAPI documentation in a browser', () => {
         paths: Record<string, Record<string, { security?: unknown[] }>>;
         components: { securitySchemes: Record<string, unknown> };
       };
-      expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+      expect(document.components.securitySchemes.bearer).toMatchObject({
+        type: 'http',
+        scheme: 'bearer',
+      });
       for (const path of [
         '/health',
         '/auth/register',
@@ -75,7 +82,7 @@ describeWithChromium('sample app OpenAPI documentation in a browser', () => {
         '/admin/users',
         '/.well-known/jwks.json',
       ]) {
-        expect(document.paths, path).toHaveProperty([path]);
+        expect(document.paths).toHaveProperty([path]);
       }
       expect(document.paths['/me']?.get?.security).toEqual([{ bearer: [] }]);
     });
@@ -87,7 +94,10 @@ describeWithChromium('sample app OpenAPI documentation in a browser', () => {
       try {
         const response = await page.goto(`${base}/docs`);
         expect(response?.status()).toBe(200);
-        await page.locator('.swagger-ui .info .title').filter({ hasText: 'nest-hybrid-auth sample app' }).waitFor();
+        await page
+          .locator('.swagger-ui .info .title')
+          .filter({ hasText: 'nest-hybrid-auth sample app' })
+          .waitFor();
         await page.locator('.opblock-summary-path', { hasText: '/auth/login' }).first().waitFor();
         await page.locator('button.authorize').waitFor();
         expect(errors).toEqual([]);

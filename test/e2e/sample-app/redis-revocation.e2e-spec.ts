@@ -15,7 +15,11 @@ describeWithService('redis', 'sample app instances sharing REDIS_URL', (url) => 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sample-redis-'));
     // One database and one Redis prefix for both instances, a prefix no other suite uses.
-    const env = { SQLITE_PATH: join(dir, 'shared.sqlite'), REDIS_URL: url, REDIS_PREFIX: uniqueName('sample_revoked') };
+    const env = {
+      SQLITE_PATH: join(dir, 'shared.sqlite'),
+      REDIS_URL: url,
+      REDIS_PREFIX: uniqueName('sample_revoked'),
+    };
     first = await startSampleApp(env);
     second = await startSampleApp(env);
   });
@@ -29,12 +33,17 @@ describeWithService('redis', 'sample app instances sharing REDIS_URL', (url) => 
     const { tokens } = await signUp(first.server, 'shared');
     await request(second.server).get('/me').set('Authorization', bearer(tokens)).expect(200);
 
-    await request(first.server).post('/auth/logout-all').set('Authorization', bearer(tokens)).expect(204);
+    await request(first.server)
+      .post('/auth/logout-all')
+      .set('Authorization', bearer(tokens))
+      .expect(204);
     await request(first.server).get('/me').set('Authorization', bearer(tokens)).expect(401);
     // The revocation travels by Redis pub/sub: wait for it rather than for a fixed time.
     await vi.waitFor(
       async () => {
-        const response = await request(second.server).get('/me').set('Authorization', bearer(tokens));
+        const response = await request(second.server)
+          .get('/me')
+          .set('Authorization', bearer(tokens));
         expect(response.status).toBe(401);
       },
       { timeout: 5000, interval: 50 },
@@ -43,12 +52,20 @@ describeWithService('redis', 'sample app instances sharing REDIS_URL', (url) => 
 
   it('refuses on one instance the access token of a session revoked by reuse detection on the other', async () => {
     const { tokens } = await signUp(first.server, 'reused');
-    await request(first.server).post('/auth/refresh').send({ refreshToken: tokens.refreshToken }).expect(200);
+    await request(first.server)
+      .post('/auth/refresh')
+      .send({ refreshToken: tokens.refreshToken })
+      .expect(200);
     first.clock.advance(first.config.auth.refreshGrace + 1);
-    await request(first.server).post('/auth/refresh').send({ refreshToken: tokens.refreshToken }).expect(401);
+    await request(first.server)
+      .post('/auth/refresh')
+      .send({ refreshToken: tokens.refreshToken })
+      .expect(401);
     await vi.waitFor(
       async () => {
-        const response = await request(second.server).get('/me').set('Authorization', bearer(tokens));
+        const response = await request(second.server)
+          .get('/me')
+          .set('Authorization', bearer(tokens));
         expect(response.status).toBe(401);
       },
       { timeout: 5000, interval: 50 },

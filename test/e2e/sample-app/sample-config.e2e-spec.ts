@@ -3,14 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { parseDuration } from '../../../sample-app/src/config/parse-duration.js';
 import { loadSampleConfig, SampleConfigError } from '../../../sample-app/src/sample-config.js';
 
-const PEM = '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n';
+const PEM =
+  '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n';
 
 function problemsOf(env: Record<string, string>): readonly string[] {
   try {
     loadSampleConfig(env);
   } catch (error) {
-    expect(error).toBeInstanceOf(SampleConfigError);
-    return (error as SampleConfigError).problems;
+    if (error instanceof SampleConfigError) return error.problems;
+    throw error;
   }
   throw new Error('expected a SampleConfigError');
 }
@@ -55,7 +56,11 @@ describe('sample app configuration', () => {
   });
 
   it('passes durations to the library as numbers of seconds, plain numbers included', () => {
-    const config = loadSampleConfig({ AUTH_ACCESS_TTL: '120', AUTH_REFRESH_GRACE: '0s', AUTH_REFRESH_IDLE_TTL: '2h' });
+    const config = loadSampleConfig({
+      AUTH_ACCESS_TTL: '120',
+      AUTH_REFRESH_GRACE: '0s',
+      AUTH_REFRESH_IDLE_TTL: '2h',
+    });
     expect(config.auth.accessTokenTtl).toBe(120);
     expect(config.auth.refreshGrace).toBe(0);
     expect(config.auth.refreshIdleTtl).toBe(7200);
@@ -67,19 +72,29 @@ describe('sample app configuration', () => {
       url: 'postgres://u@h/db',
       schema: null,
     });
-    expect(loadSampleConfig({ DATABASE_URL: 'mysql://u@h/db' }).database).toEqual({ type: 'mysql', url: 'mysql://u@h/db' });
+    expect(loadSampleConfig({ DATABASE_URL: 'mysql://u@h/db' }).database).toEqual({
+      type: 'mysql',
+      url: 'mysql://u@h/db',
+    });
     expect(loadSampleConfig({ DATABASE_URL: 'mariadb://u@h/db' }).database).toEqual({
       type: 'mariadb',
       url: 'mysql://u@h/db',
     });
-    expect(loadSampleConfig({ SQLITE_PATH: ':memory:' }).database).toEqual({ type: 'sqlite', path: ':memory:' });
+    expect(loadSampleConfig({ SQLITE_PATH: ':memory:' }).database).toEqual({
+      type: 'sqlite',
+      path: ':memory:',
+    });
   });
 
   it('reads AUTH_PRIVATE_KEY as a PEM, also with escaped newlines, or as a JWK', () => {
     expect(loadSampleConfig({ AUTH_PRIVATE_KEY: PEM }).auth.privateKey).toBe(PEM);
-    expect(loadSampleConfig({ AUTH_PRIVATE_KEY: PEM.replaceAll('\n', '\\n') }).auth.privateKey).toBe(PEM);
+    expect(
+      loadSampleConfig({ AUTH_PRIVATE_KEY: PEM.replaceAll('\n', '\\n') }).auth.privateKey,
+    ).toBe(PEM);
     const jwk = { kty: 'OKP', crv: 'Ed25519', x: 'x', d: 'd' };
-    expect(loadSampleConfig({ AUTH_PRIVATE_KEY: JSON.stringify(jwk), AUTH_ALG: 'EdDSA' }).auth).toMatchObject({
+    expect(
+      loadSampleConfig({ AUTH_PRIVATE_KEY: JSON.stringify(jwk), AUTH_ALG: 'EdDSA' }).auth,
+    ).toMatchObject({
       privateKey: jwk,
       algorithm: 'EdDSA',
     });
@@ -114,8 +129,8 @@ describe('sample app configuration', () => {
   });
 
   it('refuses an administrator password outside 8 to 128 characters', () => {
-    expect(problemsOf({ SAMPLE_ADMIN_EMAIL: 'admin@example.com', SAMPLE_ADMIN_PASSWORD: 'short' })).toEqual([
-      'SAMPLE_ADMIN_PASSWORD: must be 8 to 128 characters long',
-    ]);
+    expect(
+      problemsOf({ SAMPLE_ADMIN_EMAIL: 'admin@example.com', SAMPLE_ADMIN_PASSWORD: 'short' }),
+    ).toEqual(['SAMPLE_ADMIN_PASSWORD: must be 8 to 128 characters long']);
   });
 });

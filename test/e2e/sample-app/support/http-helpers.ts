@@ -10,8 +10,15 @@ export function newEmail(prefix = 'user'): string {
 }
 
 /** Registers a user and returns its id, asserting 201. */
-export async function register(server: Server, email: string, password = 'password-123'): Promise<string> {
-  const response = await request(server).post('/auth/register').send({ email, password }).expect(201);
+export async function register(
+  server: Server,
+  email: string,
+  password = 'password-123',
+): Promise<string> {
+  const response = await request(server)
+    .post('/auth/register')
+    .send({ email, password })
+    .expect(201);
   return (response.body as { id: string }).id;
 }
 
@@ -31,7 +38,10 @@ export async function login(
 }
 
 /** Registers and logs in a new user. */
-export async function signUp(server: Server, prefix = 'user'): Promise<{ id: string; email: string; tokens: TokenPair }> {
+export async function signUp(
+  server: Server,
+  prefix = 'user',
+): Promise<{ id: string; email: string; tokens: TokenPair }> {
   const email = newEmail(prefix);
   const id = await register(server, email);
   return { id, email, tokens: await login(server, email) };
@@ -39,7 +49,7 @@ export async function signUp(server: Server, prefix = 'user'): Promise<{ id: str
 
 /** Asserts the contract's error body: exactly `{ statusCode, error, message }`, all strings but the status. */
 export function expectErrorBody(body: unknown, statusCode: number): void {
-  expect(Object.keys(body as object).sort()).toEqual(['error', 'message', 'statusCode']);
+  expect(Object.keys(body as object).toSorted()).toEqual(['error', 'message', 'statusCode']);
   const { error, message } = body as { error: unknown; message: unknown };
   expect((body as { statusCode: unknown }).statusCode).toBe(statusCode);
   expect(typeof error).toBe('string');

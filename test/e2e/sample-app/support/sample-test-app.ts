@@ -32,7 +32,9 @@ let es256Pem: Promise<string> | undefined;
 
 /** One ES256 PKCS#8 key per test process: generating keys per app is slow and tests nothing. */
 export function testSigningKey(): Promise<string> {
-  es256Pem ??= generateKeyPair('ES256', { extractable: true }).then(({ privateKey }) => exportPKCS8(privateKey));
+  es256Pem ??= generateKeyPair('ES256', { extractable: true }).then(({ privateKey }) =>
+    exportPKCS8(privateKey),
+  );
   return es256Pem;
 }
 
@@ -72,7 +74,10 @@ export async function startSampleApp(overrides: SampleEnv = {}): Promise<SampleT
     .overrideProvider(AUTH_CLOCK)
     .useValue(clock)
     .compile();
-  const app = moduleRef.createNestApplication(createHttpAdapter(config), sampleAppOptions(config, { logger: ['error'] }));
+  const app = moduleRef.createNestApplication(
+    createHttpAdapter(config),
+    sampleAppOptions(config, { logger: ['error'] }),
+  );
   await configureSampleApp(app, config);
   return {
     app,

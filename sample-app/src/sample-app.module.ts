@@ -1,0 +1,87 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import {
+  AccessTokenGuard,
+  AuthModule,
+  JwksController,
+  type AuthModuleOptions,
+} from '../../lib/index.js';
+import { AdminController } from './admin/admin.controller.js';
+import { AuthController } from './auth/auth.controller.js';
+import { SampleConfigModule } from './config/sample-config.module.js';
+import { databaseOptions } from './database/database-options.js';
+import { HealthController } from './http/health.controller.js';
+import { HttpErrorFilter } from './http/http-error.filter.js';
+import type { SampleSigningKey } from './keys/resolve-signing-key.js';
+import { MeController } from './me/me.controller.js';
+import { SampleRevocation } from './revocation/sample-revocation.service.js';
+import type { SampleConfig } from './sample-config.js';
+import { UsersModule } from './users/users.module.js';
+import { UsersService } from './users/users.service.js';
+
+/** Provides {@link SampleRevocation} to the `AuthModule` factory. */
+@Module({ providers: [SampleRevocation], exports: [SampleRevocation] })
+class SampleRevocationModule {}
+
+/**
+ * The sample app: users, the auth routes of the contract, JWKS, a global `AccessTokenGuard`
+ * (routes are protected unless `@Public()`), and one error filter for every failure.
+ */
+@Module({})
+export class SampleAppModule {
+  /**
+   * @param config validated configuration (`loadSampleConfig`)
+   * @param signingKey the key access tokens are signed with (`resolveSigningKey`)
+   * @example NestFactory.create(SampleAppModule.forRoot(config, await resolveSigningKey(config)))
+   */
+  static forRoot(config: SampleConfig, signingKey: SampleSigningKey): DynamicModule {
+    return {
+      module: SampleAppModule,
+      imports: [
+        SampleConfigModule.forRoot(config),
+        TypeOrmModule.forRoot(databaseOptions(config)),
+        ThrottlerModule.forRoot({
+          throttlers: [{ ttl: config.throttle.ttl * 1000, limit: config.throttle.limit }],
+        }),
+        UsersModule,
+        AuthModule.forRootAsync({
+          imports: [UsersModule, SampleRevocationModule],
+          inject: [DataSource, UsersService, SampleRevocation],
+          useFactory: (
+            dataSource: DataSource,
+            users: UsersService,
+            revocation: SampleRevocation,
+          ): AuthModuleOptions => ({
+            algorithm: signingKey.algorithm,
+            keys: [{ privateKey: signingKey.privateKey }],
+            issuer: config.auth.issuer,
+            audience: config.auth.audience,
+            accessTokenTtl: config.auth.accessTokenTtl,
+            refresh: {
+              dataSource,
+              ttl: config.auth.refreshTtl,
+              idleTtl: config.auth.refreshIdleTtl,
+              reuseGracePeriod: config.auth.refreshGrace,
+              resolveUser: (userId) => users.findById(userId),
+            },
+            revocation: { store: revocation.store },
+          }),
+        }),
+      ],
+      controllers: [
+        HealthController,
+        AuthController,
+        MeController,
+        AdminController,
+        JwksController,
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: AccessTokenGuard },
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,97 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const MAIN = join(ROOT, 'dist-sample/sample-app/src/main.js');
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Runs the built main.js as `npm run sample` does, with only the given variables. */
+function run(cwd: string, env: Record<string, string>): Started {
+  const child = spawn(process.execPath, [MAIN], {
+    cwd,
+    // A clean environment: the test runner's DATABASE_URL or REDIS_URL must not leak in.
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.on('exit', (code, signal) => done({ code, signal })),
+  );
+  return { child, output: () => output, exited };
+}
+
+async function listeningUrl(started: Started): Promise<string> {
+  for (;;) {
+    const match = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(started.output());
+    if (match?.[1] !== undefined) return match[1];
+    if (started.child.exitCode !== null)
+      throw new Error(`exited before listening:\n${started.output()}`);
+    await new Promise((next) => setTimeout(next, 50));
+  }
+}
+
+describe('sample app process (dist-sample/sample-app/src/main.js)', () => {
+  let cwd: string;
+
+  beforeAll(async () => {
+    // The same build `npm run sample` runs; tsc emits even while other files have type errors.
+    await promisify(execFile)(
+      process.execPath,
+      [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.sample.json'],
+      {
+        cwd: ROOT,
+      },
+    ).catch((error: { stdout?: string }) => {
+      if (!/error TS/.test(error.stdout ?? '')) throw error;
+    });
+    cwd = await mkdtemp(join(tmpdir(), 'sample-main-'));
+  }, 180_000);
+  afterAll(async () => {
+    if (cwd !== undefined) await rm(cwd, { recursive: true, force: true });
+  });
+
+  it('prints one listening line, serves /health, creates its data folder, and exits 0 on SIGTERM', async () => {
+    const started = run(cwd, { PORT: '0', SCRYPT_COST: '1024' });
+    try {
+      const url = await listeningUrl(started);
+      const health = await fetch(`${url}/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({ status: 'ok' });
+
+      const lines = started.output().split('\n');
+      expect(lines.filter((line) => line.includes('listening on'))).toEqual([
+        `listening on ${url}`,
+      ]);
+      expect(started.output()).toContain('AUTH_PRIVATE_KEY is not set');
+      expect(started.output()).not.toContain('PRIVATE KEY-----');
+      expect(
+        (await stat(join(cwd, 'sample-app/data/dev-signing-key-es256.pem'))).mode & 0o777,
+      ).toBe(0o600);
+      await stat(join(cwd, 'sample-app/data/sample.sqlite'));
+
+      started.child.kill('SIGTERM');
+      expect(await started.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      started.child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses to start on an invalid environment, naming every bad variable', async () => {
+    const started = run(cwd, { PORT: '0', AUTH_ALG: 'HS256', AUTH_ACCESS_TTL: 'soon' });
+    expect(await started.exited).toEqual({ code: 1, signal: null });
+    expect(started.output()).toMatch(/AUTH_ALG: expected one of/);
+    expect(started.output()).toMatch(/AUTH_ACCESS_TTL: expected a duration/);
+    expect(started.output()).not.toContain('listening on');
+  });
+});
