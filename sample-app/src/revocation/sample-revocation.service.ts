@@ -3,7 +3,6 @@ import { Redis } from 'ioredis';
 import {
   MemoryRevocationStore,
   RedisRevocationStore,
-  type RedisClientLike,
   type RevocationStore,
 } from '../../../lib/index.js';
 import { SAMPLE_CONFIG } from '../config/sample-config.module.js';
@@ -34,9 +33,7 @@ export class SampleRevocation implements OnApplicationShutdown {
       logger.warn(`Redis connection error: ${error.message}`),
     );
     this.store = new RedisRevocationStore({
-      // ioredis types `scan` with overloads that a structural `(...args)` signature does not
-      // accept, although the call the store makes is valid; reported to the library.
-      client: this.client as unknown as RedisClientLike,
+      client: this.client,
       ...(config.redisPrefix === null ? {} : { prefix: config.redisPrefix }),
     });
   }
