@@ -1,6 +1,11 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { AuthModuleOptions } from './options/auth-module-options.js';
 
+/**
+ * What Nest's `ConfigurableModuleBuilder` generates for {@link AuthModule}: the base class with
+ * `forRoot` / `forRootAsync` (plus `isGlobal`), and `AUTH_MODULE_OPTIONS`, the DI token of the
+ * options exactly as given (the validated ones are under `AUTH_OPTIONS`).
+ */
 export const {
   ConfigurableModuleClass: ConfigurableAuthModule,
   MODULE_OPTIONS_TOKEN: AUTH_MODULE_OPTIONS,

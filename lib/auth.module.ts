@@ -22,6 +22,17 @@ import { TokenService } from './token.service.js';
  *
  * @example
  * ```ts
+ * AuthModule.forRoot({
+ *   isGlobal: true,
+ *   issuer: 'https://auth.example.com',
+ *   audience: 'api',
+ *   keys: [{ privateKey: process.env.AUTH_PRIVATE_KEY }],
+ *   refresh: false,
+ * })
+ * ```
+ *
+ * @example
+ * ```ts
  * AuthModule.forRootAsync({
  *   isGlobal: true,
  *   inject: [ConfigService, DataSource, UsersService],

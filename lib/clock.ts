@@ -1,6 +1,16 @@
 /**
  * Source of the current time, injectable so tests control expiry deterministically.
- * Register your own under {@link AUTH_CLOCK}.
+ * `AuthModule` provides {@link systemClock} under {@link AUTH_CLOCK} in its own scope, so a
+ * provider of that token in an importing module does not reach it: replace it with
+ * `overrideProvider`.
+ *
+ * @example
+ * ```ts
+ * const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+ *   .overrideProvider(AUTH_CLOCK)
+ *   .useValue({ now: () => Date.UTC(2026, 0, 1) })
+ *   .compile();
+ * ```
  */
 export interface Clock {
   /** Milliseconds since the epoch. */

@@ -17,6 +17,7 @@ import {
 import {
   AccessTokenRevokedError,
   RefreshTokenInvalidError,
+  SessionNotFoundError,
   SigningNotConfiguredError,
   UserRejectedError,
 } from './auth.errors.js';
@@ -62,6 +63,7 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
     this.sessions = createRefreshSessions(options, keyRing, clock, (event) => this.handleReuse(event));
   }
 
+  /** Connects the revocation store, finds the optional event emitter, starts scheduled pruning. */
   async onModuleInit(): Promise<void> {
     await this.revocations.init?.();
     this.events = await this.findEventEmitter();
@@ -74,6 +76,7 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
+  /** Stops scheduled pruning and closes the revocation store's connections. */
   async onModuleDestroy(): Promise<void> {
     if (this.pruneTimer !== null) clearInterval(this.pruneTimer);
     await this.revocations.close?.();
@@ -96,6 +99,7 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
       ip: context.ip ?? null,
       authTime: nowMs,
     });
+    await this.revokeAccessTokensOfSessions(opened.revokedSessionIds);
     const access = await this.issueAccessToken(user, {
       sessionId: opened.session.id,
       authTime: toSeconds(opened.session.authTime),
@@ -118,15 +122,26 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
     const sessions = this.requireSessions();
     if (typeof refreshToken !== 'string') throw new RefreshTokenInvalidError();
     const resolveUser = this.options.refresh!.resolveUser;
-    const rotated = await sessions.rotate(
-      refreshToken,
-      { userAgent: context.userAgent ?? null, ip: context.ip ?? null },
-      async (session) => {
-        const user = await resolveUser(session.userId);
-        if (user === null || user === undefined) throw new UserRejectedError();
-        return user;
-      },
-    );
+    let judged: string | null = null;
+    const rotated = await sessions
+      .rotate(
+        refreshToken,
+        { userAgent: context.userAgent ?? null, ip: context.ip ?? null },
+        async (session) => {
+          judged = session.id;
+          const user = await resolveUser(session.userId);
+          if (user === null || user === undefined) throw new UserRejectedError();
+          return user;
+        },
+      )
+      .catch(async (error: unknown) => {
+        // RefreshSessions has revoked the session; its access tokens must die with it, or a
+        // disabled user keeps access until they expire.
+        if (error instanceof UserRejectedError && judged !== null) {
+          await this.revokeAccessTokensOfSessions([judged]);
+        }
+        throw error;
+      });
     const access = await this.issueAccessToken(rotated.authorized, {
       sessionId: rotated.session.id,
       authTime: toSeconds(rotated.session.authTime),
@@ -141,13 +156,13 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
    * ```ts
    * const { token } = await tokens.issueAccessToken({ id: 'svc-42', roles: ['worker'] });
    * ```
+   * @returns the token with its `iat` (`issuedAt`) and `exp` (`expiresAt`), in seconds since the epoch
    * @throws SigningNotConfiguredError in verify-only mode.
    */
   async issueAccessToken(
     user: AuthSubject,
     session: { sessionId?: string; authTime?: number } = {},
   ): Promise<{ token: string; issuedAt: number; expiresAt: number }> {
-    // issuedAt and expiresAt: the token's `iat` and `exp`, in seconds since the epoch.
     if (this.keyRing.signer === null) throw new SigningNotConfiguredError();
     const claims = await this.options.claims(user);
     const signed = await signAccessToken(
@@ -186,6 +201,7 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
    * ```ts
    * await tokens.logout(body.refreshToken);
    * ```
+   * @throws SigningNotConfiguredError when refresh tokens are off.
    */
   async logout(refreshToken: string): Promise<void> {
     if (typeof refreshToken !== 'string') return;
@@ -203,6 +219,8 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
    * @throws SessionNotFoundError when no live session with that id belongs to the user.
    */
   async revokeSession(userId: string, sessionId: string): Promise<void> {
+    // Ids often come from route params or bodies: anything but a string names no session.
+    if (typeof userId !== 'string' || typeof sessionId !== 'string') throw new SessionNotFoundError();
     await this.requireSessions().revokeSession(userId, sessionId);
     await this.revokeAccessTokensOfSessions([sessionId]);
   }
@@ -214,6 +232,7 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
    * ```ts
    * await tokens.revokeAllSessions(user.sub, { exceptSessionId: user.sid });
    * ```
+   * @throws SigningNotConfiguredError when refresh tokens are off.
    */
   async revokeAllSessions(userId: string, options: { exceptSessionId?: string } = {}): Promise<void> {
     const revoked = await this.requireSessions().revokeAll(userId, options);
@@ -227,6 +246,7 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
    * ```ts
    * const sessions = await tokens.listSessions(user.sub);
    * ```
+   * @throws SigningNotConfiguredError when refresh tokens are off.
    */
   async listSessions(userId: string): Promise<SessionInfo[]> {
     return this.requireSessions().listSessions(userId);
@@ -251,6 +271,7 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
    * ```ts
    * const deleted = await tokens.prune();
    * ```
+   * @throws SigningNotConfiguredError when refresh tokens are off.
    */
   async prune(): Promise<number> {
     return this.requireSessions().prune();
@@ -311,8 +332,8 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
   private async findEventEmitter(): Promise<EventEmitterLike | null> {
     if (this.moduleRef === undefined) return null;
     try {
-      // @nestjs/event-emitter is optional: use its emitter when the app registered it.
-      const { EventEmitter2 } = await import('eventemitter2');
+      // @nestjs/event-emitter is an optional peer: use its emitter when the app registered it.
+      const { EventEmitter2 } = await import('@nestjs/event-emitter');
       return this.moduleRef.get<EventEmitterLike>(EventEmitter2, { strict: false });
     } catch {
       return null;

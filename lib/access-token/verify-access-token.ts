@@ -51,10 +51,16 @@ function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
 
-function deepFreeze<T>(value: T): T {
+/** Deepest nesting of objects and arrays accepted in a claims set. */
+const MAX_CLAIMS_DEPTH = 32;
+
+// JSON.parse accepts nesting that JSON.stringify cannot write back (about 2,500 levels fit in
+// 8 KiB): an application echoing such claims would answer 500 (security catalogue D09).
+function deepFreeze<T>(value: T, depth = 0): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    if (depth > MAX_CLAIMS_DEPTH) throw invalid(`claims nested deeper than ${MAX_CLAIMS_DEPTH} levels`);
     Object.freeze(value);
-    for (const member of Object.values(value)) deepFreeze(member);
+    for (const member of Object.values(value)) deepFreeze(member, depth + 1);
   }
   return value;
 }

@@ -6,12 +6,13 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { AccessTokenClaims } from '../access-token/access-token-claims.js';
-import { AUTH_OPTIONS, IS_OPTIONAL_AUTH_KEY, IS_PUBLIC_KEY, ROLES_KEY } from '../auth.constants.js';
+import { AUTH_OPTIONS } from '../auth.constants.js';
 import { AccessTokenMissingError, InsufficientRoleError } from '../auth.errors.js';
 import { toAuthHttpException } from '../http/auth-http-exception.js';
 import type { ResolvedAuthOptions } from '../options/auth-module-options.js';
 import { TokenService } from '../token.service.js';
 import { getRequest, type AuthenticatableRequest } from './get-request.js';
+import { RouteAuthMetadataCache } from './route-auth-metadata.js';
 
 /**
  * Authenticates the access token of every request it guards and enforces `@Roles()`.
@@ -26,19 +27,28 @@ import { getRequest, type AuthenticatableRequest } from './get-request.js';
  */
 @Injectable()
 export class AccessTokenGuard implements CanActivate {
+  private readonly routes: RouteAuthMetadataCache;
+
   constructor(
     protected readonly reflector: Reflector,
     protected readonly tokens: TokenService,
     @Inject(AUTH_OPTIONS) protected readonly options: ResolvedAuthOptions,
-  ) {}
+  ) {
+    this.routes = new RouteAuthMetadataCache(reflector);
+  }
 
+  /**
+   * Authenticates the request and checks its roles; `true`, or an `HttpException` (401/403).
+   * @throws HttpException 401 without a valid token (unless the route is public or optional), 403 without the role
+   */
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.isPublic(context)) return true;
     const request = getRequest(context);
     try {
       const token = request === undefined ? null : this.extractToken(request);
       if (token === null) {
-        if (this.isOptional(context)) return true;
+        // Fail closed: @Roles() needs an authenticated caller, also on an @OptionalAuth() route.
+        if (this.isOptional(context) && this.routes.of(context).roles === null) return true;
         throw new AccessTokenMissingError();
       }
       const claims = await this.tokens.verifyAccessToken(token);
@@ -52,12 +62,12 @@ export class AccessTokenGuard implements CanActivate {
 
   /** Whether the route is `@Public()`. */
   protected isPublic(context: ExecutionContext): boolean {
-    return this.metadata<boolean>(IS_PUBLIC_KEY, context) === true;
+    return this.routes.of(context).isPublic;
   }
 
   /** Whether the route is `@OptionalAuth()`. */
   protected isOptional(context: ExecutionContext): boolean {
-    return this.metadata<boolean>(IS_OPTIONAL_AUTH_KEY, context) === true;
+    return this.routes.of(context).isOptional;
   }
 
   /** The access token of the request, or `null`. The first extractor that finds one wins. */
@@ -74,12 +84,8 @@ export class AccessTokenGuard implements CanActivate {
    * @throws InsufficientRoleError
    */
   protected checkRoles(context: ExecutionContext, claims: AccessTokenClaims): void {
-    const required = this.metadata<readonly string[]>(ROLES_KEY, context);
-    if (required === undefined || required.length === 0) return;
+    const required = this.routes.of(context).roles;
+    if (required === null) return;
     if (!required.some((role) => claims.roles.includes(role))) throw new InsufficientRoleError(required);
-  }
-
-  private metadata<T>(key: string, context: ExecutionContext): T | undefined {
-    return this.reflector.getAllAndOverride<T>(key, [context.getHandler(), context.getClass()]);
   }
 }

@@ -5,6 +5,14 @@ import type { TokenCarrier } from '../options/auth-module-options.js';
 /** The object a guard reads the token from and attaches the user to. */
 export type AuthenticatableRequest = TokenCarrier & { user?: AccessTokenClaims };
 
+/** The GraphQL context as the drivers build it: `req` (Apollo on Express, the Nest default),
+ * `request` (Apollo on Fastify) or only `reply` (Mercurius, whose reply holds the request). */
+interface GraphqlContext {
+  req?: AuthenticatableRequest;
+  request?: AuthenticatableRequest;
+  reply?: { request?: AuthenticatableRequest };
+}
+
 interface WsClient {
   handshake?: AuthenticatableRequest;
   request?: AuthenticatableRequest;
@@ -12,16 +20,20 @@ interface WsClient {
 
 /**
  * The request of any execution context: HTTP (Express or Fastify), GraphQL (the context's `req`,
- * as `@nestjs/graphql` sets it) or WebSocket (socket.io's `handshake`, or `client.request` for
- * `ws`). Reading the context by position keeps GraphQL and WebSocket packages optional.
+ * as `@nestjs/graphql` sets it on Express; `request`, or `reply.request` with Mercurius, on
+ * Fastify) or WebSocket (socket.io's `handshake`, or `client.request` for `ws`). Reading the
+ * context by position keeps GraphQL and WebSocket packages optional.
+ *
+ * @example
+ * const request = getRequest(context); // undefined in an RPC context
  */
 export function getRequest(context: ExecutionContext): AuthenticatableRequest | undefined {
   switch (context.getType<string>()) {
     case 'http':
       return context.switchToHttp().getRequest<AuthenticatableRequest>();
     case 'graphql': {
-      const graphqlContext = context.getArgByIndex<{ req?: AuthenticatableRequest } | undefined>(2);
-      return graphqlContext?.req;
+      const graphqlContext = context.getArgByIndex<GraphqlContext | undefined>(2);
+      return graphqlContext?.req ?? graphqlContext?.request ?? graphqlContext?.reply?.request;
     }
     case 'ws': {
       const client = context.switchToWs().getClient<WsClient>();

@@ -1,9 +1,9 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { IS_PUBLIC_KEY, ROLES_KEY } from '../auth.constants.js';
 import { AccessTokenMissingError, InsufficientRoleError } from '../auth.errors.js';
 import { toAuthHttpException } from '../http/auth-http-exception.js';
 import { getRequest } from './get-request.js';
+import { RouteAuthMetadataCache } from './route-auth-metadata.js';
 
 /**
  * Enforces `@Roles()` after another guard has authenticated the request (for example
@@ -20,20 +20,27 @@ import { getRequest } from './get-request.js';
  */
 @Injectable()
 export class RolesGuard implements CanActivate {
-  constructor(protected readonly reflector: Reflector) {}
+  private readonly routes: RouteAuthMetadataCache;
 
+  constructor(protected readonly reflector: Reflector) {
+    this.routes = new RouteAuthMetadataCache(reflector);
+  }
+
+  /**
+   * `true` when the route requires no role or the user holds one of them.
+   * @throws HttpException 401 when no user was authenticated, 403 when the user lacks every role
+   */
   canActivate(context: ExecutionContext): boolean {
-    const targets = [context.getHandler(), context.getClass()];
-    const required = this.reflector.getAllAndOverride<readonly string[]>(ROLES_KEY, targets);
-    if (required === undefined || required.length === 0) return true;
+    const route = this.routes.of(context);
+    const required = route.roles;
+    if (required === null) return true;
     const user = getRequest(context)?.user;
     if (user === undefined) {
-      if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets) === true) return true;
+      if (route.isPublic) return true;
       throw toAuthHttpException(context, new AccessTokenMissingError());
     }
     const roles: unknown = user.roles;
     if (Array.isArray(roles) && required.some((role) => roles.includes(role))) return true;
     throw toAuthHttpException(context, new InsufficientRoleError(required));
   }
-
 }

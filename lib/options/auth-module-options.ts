@@ -106,7 +106,8 @@ export interface RefreshTokenOptions {
   /** Called when a spent refresh token is reused after the grace window. */
   onReuseDetected?: (event: RefreshTokenReuseEvent) => void | Promise<void>;
   /**
-   * Delete expired and long-revoked rows on this interval; `false` disables scheduled pruning.
+   * Delete expired and long-revoked rows on this interval (1 s to 24 days, the longest a Node
+   * timer holds); `false` disables scheduled pruning.
    * @default false
    */
   pruneInterval?: Duration | false;

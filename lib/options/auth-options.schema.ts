@@ -24,6 +24,12 @@ export const MIN_SECRET_BYTES = 32;
 /** Upper bound of `clockTolerance` and `refresh.reuseGracePeriod`, in seconds. */
 export const MAX_TOLERANCE_SECONDS = 60;
 
+/**
+ * Longest interval a Node timer holds, in whole seconds: a longer delay than 2^31 - 1 ms is
+ * replaced by 1 ms (Node `setInterval` documentation), which would prune in a busy loop.
+ */
+export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** Byte length of a secret as the HMAC sees it (UTF-8 for strings). */
@@ -176,7 +182,7 @@ const refreshSchema = z
       ).optional(),
       pruneInterval: z.preprocess(
         (value) => (value === false ? undefined : value),
-        duration({ positive: true }).optional(),
+        duration({ min: 1, max: MAX_TIMER_SECONDS }).optional(),
       ),
       pruneRevokedAfter: duration().default(7 * 24 * 3600),
     },

@@ -6,6 +6,7 @@ import type {
   RotateRefreshTokenCommand,
   SessionRevocationReason,
 } from './refresh-token.store.js';
+import { isSessionLive, sessionsBeyondCap } from './session-liveness.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -51,7 +52,7 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
 
   async rotate({ parentId, sessionId, now, child }: RotateRefreshTokenCommand): Promise<boolean> {
     const session = this.sessions.get(sessionId);
-    if (!session || !isLive(session, now)) return false;
+    if (!session || !isSessionLive(session, now)) return false;
     const parent = this.tokens.get(parentId);
     if (
       !parent ||
@@ -101,13 +102,18 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
       .map((session) => ({ ...session }));
   }
 
-  async enforceSessionCap(userId: string, max: number, now: number): Promise<string[]> {
-    const excess = this.liveSessions(userId, now)
+  async enforceSessionCap(
+    userId: string,
+    max: number,
+    now: number,
+    keepSessionId?: string,
+  ): Promise<string[]> {
+    const newestFirst = this.liveSessions(userId, now)
       .sort((a, b) => b.createdAt - a.createdAt || compare(b.id, a.id))
-      .slice(max);
-    return excess
-      .filter((session) => this.revokeNow(session.id, 'session_limit', now))
       .map((session) => session.id);
+    return sessionsBeyondCap(newestFirst, max, keepSessionId).filter((id) =>
+      this.revokeNow(id, 'session_limit', now),
+    );
   }
 
   async prune(now: number, revokedBefore: number): Promise<number> {
@@ -143,7 +149,7 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
 
   private liveSessions(userId: string, now: number): Mutable<RefreshSessionRecord>[] {
     return [...this.sessions.values()].filter(
-      (session) => session.userId === userId && isLive(session, now),
+      (session) => session.userId === userId && isSessionLive(session, now),
     );
   }
 
@@ -164,10 +170,6 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
     this.tokenIdsByHash.set(token.tokenHash, token.id);
     this.tokenIdsBySession.get(token.sessionId)?.add(token.id);
   }
-}
-
-function isLive(session: RefreshSessionRecord, now: number): boolean {
-  return session.revokedAt === null && now < session.expiresAt && now < session.idleExpiresAt;
 }
 
 function isPrunable(session: RefreshSessionRecord, now: number, revokedBefore: number): boolean {

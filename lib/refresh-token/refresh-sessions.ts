@@ -20,6 +20,7 @@ import type {
   RefreshTokenStore,
   RefreshTokenWithSession,
 } from './refresh-token.store.js';
+import { isSessionLive } from './session-liveness.js';
 
 /** Who is refreshing: stored with the session for the session list and reuse events. */
 export interface RefreshContext {
@@ -57,10 +58,15 @@ export interface OpenedRefreshSession {
   readonly session: RefreshSessionRecord;
   /** When `refreshToken` expires unless used, epoch milliseconds (earlier of idle and absolute expiry). */
   readonly expiresAt: number;
+  /**
+   * Other sessions of the user that opening this one revoked under `maxSessionsPerUser`. Their
+   * access tokens stay valid until they expire unless the caller revokes them by `sid`.
+   */
+  readonly revokedSessionIds: readonly string[];
 }
 
 /** What {@link RefreshSessions.rotate} returns. */
-export interface RotatedRefreshSession<T> extends OpenedRefreshSession {
+export interface RotatedRefreshSession<T> extends Omit<OpenedRefreshSession, 'revokedSessionIds'> {
   /**
    * `true` when the presented token had just been spent and its still-unused successor was
    * sent again (grace window), rather than a new one minted.
@@ -104,7 +110,8 @@ export class RefreshSessions {
 
   /**
    * Starts a new session (a login) and returns its first refresh token. With
-   * `maxSessionsPerUser`, the user's oldest sessions beyond the cap are revoked.
+   * `maxSessionsPerUser`, the user's oldest sessions beyond the cap are revoked and their ids
+   * returned as `revokedSessionIds`.
    *
    * @example
    * const { refreshToken, session } = await sessions.open(String(user.id), { userAgent, ip });
@@ -131,10 +138,16 @@ export class RefreshSessions {
       session,
       this.tokenRecord(session, minted, null, now, idleExpiresAt),
     );
-    if (this.options.maxSessionsPerUser > 0) {
-      await this.store.enforceSessionCap(userId, this.options.maxSessionsPerUser, now);
-    }
-    return { refreshToken: minted.token, session, expiresAt: idleExpiresAt };
+    const revokedSessionIds =
+      this.options.maxSessionsPerUser > 0
+        ? await this.store.enforceSessionCap(
+            userId,
+            this.options.maxSessionsPerUser,
+            now,
+            session.id,
+          )
+        : [];
+    return { refreshToken: minted.token, session, expiresAt: idleExpiresAt, revokedSessionIds };
   }
 
   /**
@@ -227,7 +240,7 @@ export class RefreshSessions {
   async revokeSession(userId: string, sessionId: string): Promise<void> {
     const session = await this.store.findSession(sessionId);
     const now = this.clock.now();
-    if (!session || session.userId !== userId || !isLive(session, now))
+    if (!session || session.userId !== userId || !isSessionLive(session, now))
       throw new SessionNotFoundError();
     if (!(await this.store.revokeSession(sessionId, 'revoked', now)))
       throw new SessionNotFoundError();
@@ -353,7 +366,7 @@ export class RefreshSessions {
     found: RefreshTokenWithSession | null,
     now: number,
   ): RefreshTokenWithSession {
-    if (!found || found.token.revokedAt !== null || !isLive(found.session, now)) {
+    if (!found || found.token.revokedAt !== null || !isSessionLive(found.session, now)) {
       throw new RefreshTokenInvalidError();
     }
     return found;
@@ -386,10 +399,6 @@ export class RefreshSessions {
       authTime: session.authTime,
     };
   }
-}
-
-function isLive(session: RefreshSessionRecord, now: number): boolean {
-  return session.revokedAt === null && now < session.expiresAt && now < session.idleExpiresAt;
 }
 
 function clip(value: string | null | undefined, max: number): string | null {

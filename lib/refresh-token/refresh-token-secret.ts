@@ -1,11 +1,11 @@
 import { createHash, createHmac, hkdfSync, KeyObject, randomBytes } from 'node:crypto';
+import { MIN_SECRET_BYTES } from '../options/auth-options.schema.js';
 
 /** Bytes of CSPRNG output in every refresh token (the nonce). */
 const NONCE_BYTES = 32;
 /** Length of a refresh token: base64url of nonce (32 bytes) || HMAC-SHA256 (32 bytes), unpadded. */
 export const REFRESH_TOKEN_LENGTH = 86;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{86}$/;
-const MIN_SECRET_BYTES = 32;
 
 /** A freshly minted refresh token and what the store keeps of it. */
 export interface MintedRefreshToken {

@@ -110,9 +110,16 @@ export interface RefreshTokenStore {
   listLiveSessions(userId: string, now: number): Promise<RefreshSessionRecord[]>;
   /**
    * Revokes the user's oldest live sessions (by `createdAt`) until at most `max` remain, with
-   * reason `session_limit`; returns the revoked ids.
+   * reason `session_limit`; returns the revoked ids. `keepSessionId` (the session just opened)
+   * counts as the newest whatever its `createdAt`, so logins within one millisecond never
+   * revoke the session they have just created.
    */
-  enforceSessionCap(userId: string, max: number, now: number): Promise<string[]>;
+  enforceSessionCap(
+    userId: string,
+    max: number,
+    now: number,
+    keepSessionId?: string,
+  ): Promise<string[]>;
   /**
    * Deletes sessions (with all their tokens) that expired at or before `now`, or were revoked
    * at or before `revokedBefore`; returns the number of sessions deleted.

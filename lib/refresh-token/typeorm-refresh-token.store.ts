@@ -20,6 +20,7 @@ import type {
   RotateRefreshTokenCommand,
   SessionRevocationReason,
 } from './refresh-token.store.js';
+import { sessionsBeyondCap } from './session-liveness.js';
 
 /** A write of an atomic unit: an UPDATE whose row count may be required, or an INSERT. */
 interface Step {
@@ -198,7 +199,12 @@ export class TypeOrmRefreshTokenStore implements RefreshTokenStore {
     });
   }
 
-  async enforceSessionCap(userId: string, max: number, now: number): Promise<string[]> {
+  async enforceSessionCap(
+    userId: string,
+    max: number,
+    now: number,
+    keepSessionId?: string,
+  ): Promise<string[]> {
     const live = await this.dataSource.manager.find(this.sessionSchema, {
       select: { id: true },
       where: {
@@ -210,7 +216,11 @@ export class TypeOrmRefreshTokenStore implements RefreshTokenStore {
       order: { createdAt: 'DESC', id: 'DESC' },
     });
     return this.revokeEach(
-      live.slice(max).map((session) => session.id),
+      sessionsBeyondCap(
+        live.map((session) => session.id),
+        max,
+        keepSessionId,
+      ),
       'session_limit',
       now,
     );

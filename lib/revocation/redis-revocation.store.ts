@@ -18,6 +18,7 @@ export interface RedisClientLike {
   mget(...keys: string[]): Promise<(string | null)[]>;
   subscribe(channel: string): Promise<unknown>;
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;
+  on(event: 'ready', listener: () => void): unknown;
   duplicate(): RedisClientLike;
   quit(): Promise<unknown>;
 }
@@ -61,6 +62,14 @@ export class RedisRevocationStore implements RevocationStore {
     this.subscriber = subscriber;
     subscriber.on('message', (_channel, message) => this.receive(message));
     await subscriber.subscribe(this.channel);
+    // After a reconnect ioredis resubscribes, but what was published meanwhile is lost: reload.
+    subscriber.on('ready', () => {
+      this.loadLiveKeys().catch(() => undefined);
+    });
+    await this.loadLiveKeys();
+  }
+
+  private async loadLiveKeys(): Promise<void> {
     let cursor = '0';
     do {
       const [next, keys] = await this.client.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 500);

@@ -130,6 +130,9 @@ describe('TokenService: the hybrid scheme end to end', () => {
     const pair = await tokens.issueTokens({ id: 'u1' });
     const { sid } = await tokens.verifyAccessToken(pair.accessToken);
     expect(await errorCode(tokens.revokeSession('u2', sid!))).toBe('ERR_AUTH_SESSION_NOT_FOUND');
+    for (const bogus of [undefined, 42, { $ne: null }, [sid]]) {
+      expect(await errorCode(tokens.revokeSession('u1', bogus as unknown as string))).toBe('ERR_AUTH_SESSION_NOT_FOUND');
+    }
     await tokens.revokeSession('u1', sid!);
     expect(await errorCode(tokens.verifyAccessToken(pair.accessToken))).toBe('ERR_AUTH_ACCESS_TOKEN_REVOKED');
   });
@@ -168,6 +171,29 @@ describe('TokenService: the hybrid scheme end to end', () => {
     expect(await errorCode(tokens.refresh(pair.refreshToken))).toBe('ERR_AUTH_USER_REJECTED');
     users.set('u1', { id: 'u1', roles: [] });
     expect(await errorCode(tokens.refresh(pair.refreshToken))).toBe('ERR_AUTH_REFRESH_TOKEN_INVALID');
+  });
+
+  it('revokes the live access tokens of a session whose user was rejected at refresh', async () => {
+    users.set('u1', { id: 'u1', roles: [] });
+    const { tokens } = await boot();
+    const pair = await tokens.issueTokens({ id: 'u1' });
+    users.set('u1', null);
+    expect(await errorCode(tokens.refresh(pair.refreshToken))).toBe('ERR_AUTH_USER_REJECTED');
+    expect(await errorCode(tokens.verifyAccessToken(pair.accessToken))).toBe('ERR_AUTH_ACCESS_TOKEN_REVOKED');
+  });
+
+  it('revokes the live access tokens of the sessions maxSessionsPerUser pushes out, never the new one', async () => {
+    users.set('u1', { id: 'u1', roles: [] });
+    // The clock does not move: logins in the same millisecond must still keep the newest session.
+    const { tokens } = await boot({ maxSessionsPerUser: 1 });
+    let previous = await tokens.issueTokens({ id: 'u1' });
+    for (let login = 0; login < 8; login++) {
+      const next = await tokens.issueTokens({ id: 'u1' });
+      expect(await errorCode(tokens.verifyAccessToken(previous.accessToken))).toBe('ERR_AUTH_ACCESS_TOKEN_REVOKED');
+      expect(await errorCode(tokens.refresh(previous.refreshToken))).toBe('ERR_AUTH_REFRESH_TOKEN_INVALID');
+      await expect(tokens.verifyAccessToken(next.accessToken)).resolves.toMatchObject({ sub: 'u1' });
+      previous = await tokens.refresh(next.refreshToken);
+    }
   });
 
   it('refuses non-string refresh tokens as invalid, never as a crash', async () => {

@@ -316,6 +316,17 @@ export function defineTypeOrmRefreshTokenSuite(
       expect(await sessionRow(first.session.id)).toMatchObject({ revokedReason: 'session_limit' });
       expect(await sessions.listSessions('capped')).toHaveLength(2);
     });
+
+    it('never lets the cap revoke the session just opened, even within one millisecond', async () => {
+      const { sessions } = sessionsWith({ maxSessionsPerUser: 1 });
+      let previous = await sessions.open('capped-same-ms');
+      for (let login = 0; login < 8; login++) {
+        const next = await sessions.open('capped-same-ms');
+        expect(next.revokedSessionIds).toEqual([previous.session.id]);
+        expect(await sessionRow(next.session.id)).toMatchObject({ revokedAt: null });
+        previous = next;
+      }
+    });
   });
 
   describe('concurrency', () => {

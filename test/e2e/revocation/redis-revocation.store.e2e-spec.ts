@@ -51,6 +51,16 @@ describeWithService('redis', 'RedisRevocationStore shares revocations across ins
     expect(late.isRevoked({ jti: 'jti-late', sub: 'u', iat: 0 }, Date.now())).toBe(true);
   });
 
+  it('catches up on what was published while its subscription was down', async () => {
+    const store = await instance();
+    // Written the way another instance would, but while this one could not hear the message.
+    const entry = { kind: 'session', id: 's-missed', expiresAt: Date.now() + 60_000 };
+    await clients[0]!.set(`${prefix}:session:s-missed`, JSON.stringify(entry), 'PX', 60_000);
+    expect(store.isRevoked(token('s-missed'), Date.now())).toBe(false);
+    (store as unknown as { subscriber: Redis }).subscriber.disconnect(true);
+    await eventually(() => store.isRevoked(token('s-missed'), Date.now()));
+  });
+
   it('lets a revocation lapse with the tokens it names', async () => {
     const a = stores[0]!;
     await a.revoke({ kind: 'session', id: 's-short', expiresAt: Date.now() + 200 });

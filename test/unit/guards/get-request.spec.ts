@@ -13,6 +13,11 @@ describe('getRequest', () => {
     expect(getRequest(fakeExecutionContext('graphql', [{}, {}, { req: request }, {}]))).toBe(request);
   });
 
+  it('reads the Fastify request GraphQL keeps as `request` (Apollo) or on `reply` (Mercurius)', () => {
+    expect(getRequest(fakeExecutionContext('graphql', [{}, {}, { request }, {}]))).toBe(request);
+    expect(getRequest(fakeExecutionContext('graphql', [{}, {}, { reply: { request } }, {}]))).toBe(request);
+  });
+
   it("reads socket.io's handshake, or the upgrade request a ws client keeps", () => {
     expect(getRequest(fakeExecutionContext('ws', [{ handshake: request }, {}]))).toBe(request);
     expect(getRequest(fakeExecutionContext('ws', [{ request }, {}]))).toBe(request);

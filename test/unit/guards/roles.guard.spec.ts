@@ -56,4 +56,23 @@ describe('RolesGuard', () => {
   it('leaves @Public() routes alone', () => {
     expect(run(undefined, 'open').result).toBe(true);
   });
+
+  it('reads the route metadata once per handler and class, not on every request', () => {
+    let reads = 0;
+    const reflector = new Reflector();
+    const read = reflector.getAllAndOverride.bind(reflector);
+    reflector.getAllAndOverride = ((...args: Parameters<typeof read>) => {
+      reads += 1;
+      return read(...args);
+    }) as typeof reflector.getAllAndOverride;
+    const guard = new RolesGuard(reflector);
+    const context = fakeExecutionContext('http', [{ headers: {}, user: { roles: ['admin'] } }, {}], {
+      handler: AdminController.prototype.list,
+      cls: AdminController,
+    });
+    expect(guard.canActivate(context)).toBe(true);
+    const afterFirst = reads;
+    for (let request = 0; request < 3; request++) expect(guard.canActivate(context)).toBe(true);
+    expect(reads).toBe(afterFirst);
+  });
 });

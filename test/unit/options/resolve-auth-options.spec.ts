@@ -343,6 +343,19 @@ describe('resolveAuthOptions', () => {
       });
     });
 
+    it('refuses a prune interval a Node timer cannot hold, rather than pruning every millisecond', () => {
+      // setInterval turns any delay above 2^31 - 1 ms (about 24.8 days) into 1 ms.
+      expect(problemsOf({ ...base, refresh: refresh({ pruneInterval: '30d' }) })).toContainEqual(
+        expect.stringMatching(/^refresh\.pruneInterval: is 2592000s; it must be at most 2147483s/),
+      );
+      expect(problemsOf({ ...base, refresh: refresh({ pruneInterval: '1ms' }) })).toContainEqual(
+        expect.stringMatching(/^refresh\.pruneInterval: is 0\.001s; it must be at least 1s/),
+      );
+      expect(resolveAuthOptions({ ...base, refresh: refresh({ pruneInterval: '24d' }) }).refresh?.pruneInterval).toBe(
+        24 * 86_400,
+      );
+    });
+
     it('validates refresh options', () => {
       expect(problemsOf({ ...base, refresh: refresh({ reuseGracePeriod: '2m' }) })).toContainEqual(
         expect.stringMatching(/^refresh\.reuseGracePeriod: is 120s; it must be at most 60s/),

@@ -115,6 +115,26 @@ describe('RefreshSessions', () => {
       expect(await codeOf(refresh(first.refreshToken))).toBe('ERR_AUTH_REFRESH_TOKEN_INVALID');
       expect(await sessions.listSessions('u2')).toHaveLength(1);
     });
+    it('returns the ids of the sessions the cap revoked, so their access tokens can be revoked', async () => {
+      const { sessions, clock } = setup({ maxSessionsPerUser: 2 });
+      const first = await sessions.open('u1');
+      clock.advance(1);
+      expect((await sessions.open('u1')).revokedSessionIds).toEqual([]);
+      clock.advance(1);
+      expect((await sessions.open('u1')).revokedSessionIds).toEqual([first.session.id]);
+    });
+
+    it('never revokes the session it has just opened, even when logins share a millisecond', async () => {
+      const { sessions, refresh } = setup({ maxSessionsPerUser: 1 });
+      let previous = await sessions.open('u1');
+      for (let login = 0; login < 16; login++) {
+        const next = await sessions.open('u1');
+        expect(next.revokedSessionIds).toEqual([previous.session.id]);
+        expect((await sessions.listSessions('u1')).map((s) => s.id)).toEqual([next.session.id]);
+        expect((await refresh(next.refreshToken)).session.id).toBe(next.session.id);
+        previous = next;
+      }
+    });
   });
 
   describe('rotate', () => {
