@@ -30,6 +30,7 @@ import {
   Public,
   TokenService,
   type AccessTokenClaims,
+  type SessionInfo,
   type TokenPair,
 } from '../../../lib/index.js';
 import { requestContext, type ClientRequest } from '../http/request-context.js';
@@ -40,13 +41,7 @@ import { LoginDto, RegisterDto } from './dto/credentials.dto.js';
 import { RefreshTokenDto } from './dto/refresh-token.dto.js';
 
 /** One session of the caller, as `GET /auth/sessions` lists it. */
-export interface SessionView {
-  readonly id: string;
-  readonly createdAt: Date;
-  readonly lastUsedAt: Date;
-  readonly expiresAt: Date;
-  readonly userAgent: string | null;
-  readonly ip: string | null;
+export interface SessionView extends SessionInfo {
   /** Whether the access token of this request belongs to this session (its `sid`). */
   readonly current: boolean;
 }
