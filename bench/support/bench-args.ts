@@ -24,14 +24,20 @@ export function intArg(args: BenchArgs, name: string, fallback: number): number 
   const raw = args.values.get(name);
   if (raw === undefined) return fallback;
   const value = Number(raw.replaceAll('_', ''));
-  if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`--${name} must be an integer`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new TypeError(`--${name} must be an integer`);
   return value;
 }
 
-/** A comma-separated list switch restricted to `allowed`, or all of `allowed` when absent. */
-export function listArg<T extends string>(args: BenchArgs, name: string, allowed: readonly T[]): T[] {
+/** A comma-separated list switch restricted to `allowed`, or `fallback` (all) when absent. */
+export function listArg<T extends string>(
+  args: BenchArgs,
+  name: string,
+  allowed: readonly T[],
+  fallback: readonly T[] = allowed,
+): T[] {
   const raw = args.values.get(name);
-  if (raw === undefined) return [...allowed];
+  if (raw === undefined) return [...fallback];
   const picked = raw.split(',').map((item) => item.trim());
   for (const item of picked) {
     if (!(allowed as readonly string[]).includes(item)) {

@@ -1,5 +1,11 @@
-import { createHmac, generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
-import { SignJWT, importPKCS8 } from 'jose';
+import {
+  createHmac,
+  generateKeyPairSync,
+  randomBytes,
+  randomUUID,
+  type KeyObject,
+} from 'node:crypto';
+import { SignJWT, importPKCS8, type CryptoKey } from 'jose';
 
 /** The algorithms the benchmarks compare. */
 export const BENCH_ALGORITHMS = ['ES256', 'EdDSA', 'HS256'] as const;
@@ -51,7 +57,7 @@ async function signingKey(material: BenchKeyMaterial): Promise<KeyObject | Crypt
 export async function mintTokens(
   material: BenchKeyMaterial,
   count: number,
-  ttlSeconds = 3600,
+  ttlSeconds = 900,
 ): Promise<string[]> {
   const key = await signingKey(material);
   const now = Math.floor(Date.now() / 1000);
@@ -76,7 +82,7 @@ export async function mintTokens(
  * An endless source of distinct HS256 access tokens, a few microseconds each, for runs too long
  * to pre-mint (the memory benchmark's million requests). Same claims as {@link mintTokens}.
  */
-export function hs256TokenSource(material: BenchKeyMaterial, ttlSeconds = 3600): () => string {
+export function hs256TokenSource(material: BenchKeyMaterial, ttlSeconds = 900): () => string {
   if (material.secret === undefined) throw new TypeError('hs256TokenSource needs HS256 material');
   const header = Buffer.from(
     JSON.stringify({ alg: 'HS256', kid: material.kid, typ: 'at+jwt' }),

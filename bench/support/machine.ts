@@ -32,7 +32,10 @@ export function describeMachine(): MachineInfo {
     cpuModel: cpuModel(),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
-    command: script === undefined ? `node ${process.argv.slice(1).join(' ')}` : `npm run ${script}${args === '' ? '' : ` -- ${args}`}`,
+    command:
+      script === undefined
+        ? `node ${process.argv.slice(1).join(' ')}`
+        : `npm run ${script}${args === '' ? '' : ` -- ${args}`}`,
   };
 }
 

@@ -10,7 +10,12 @@ export const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '
  * Writes `bench/results/<name>-<timestamp>.json` and `<name>-latest.json`, plus the markdown
  * as `<name>-latest.md`; returns the path of the timestamped JSON file.
  */
-export function writeResults(name: string, machine: MachineInfo, data: unknown, markdown: string): string {
+export function writeResults(
+  name: string,
+  machine: MachineInfo,
+  data: unknown,
+  markdown: string,
+): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const stamp = machine.date.replaceAll(':', '-').replace(/\.\d+Z$/, 'Z');
   const json = `${JSON.stringify({ benchmark: name, machine, ...(data as object) }, null, 2)}\n`;

@@ -10,16 +10,20 @@ interface Command {
   readonly payload?: unknown;
 }
 
+function send(message: unknown): void {
+  process.send?.(message);
+}
+
 /**
  * Child side of {@link ServerProcess}: listens with `app` on 127.0.0.1 (an ephemeral port),
  * reports the port, and answers `stats`, `gc`, `stop` and the given handlers over IPC.
  */
-export async function serveOverIpc(app: INestApplication, handlers: IpcHandlers = {}): Promise<void> {
+export async function serveOverIpc(
+  app: INestApplication,
+  handlers: IpcHandlers = {},
+): Promise<void> {
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
-  const send = (message: unknown): void => {
-    process.send?.(message);
-  };
   // An orphaned server would keep a port and a core busy: leave with the parent.
   process.on('disconnect', () => process.exit(0));
   process.on('message', (command: Command) => {
@@ -44,7 +48,10 @@ export async function serveOverIpc(app: INestApplication, handlers: IpcHandlers 
         }
         send({ id: command.id, result });
       } catch (error) {
-        send({ id: command.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+        send({
+          id: command.id,
+          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        });
       }
     })();
   });
@@ -52,7 +59,13 @@ export async function serveOverIpc(app: INestApplication, handlers: IpcHandlers 
 }
 
 /** Reports a start-up failure to the parent instead of dying silently. */
-export function failStartup(error: unknown): never {
-  process.send?.({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-  process.exit(1);
+export function failStartup(error: unknown): void {
+  const message = {
+    error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+  };
+  if (process.send === undefined) {
+    console.error(message.error);
+    process.exit(1);
+  }
+  process.send(message, () => process.exit(1));
 }

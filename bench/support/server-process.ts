@@ -1,8 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const REGISTER_TS = join(dirname(fileURLToPath(import.meta.url)), 'register-ts.mjs');
+import { buildSources, builtPath } from './build-sources.js';
 
 /** CPU and memory of a server process, as its own `process.cpuUsage()`/`memoryUsage()` see them. */
 export interface ServerStats {
@@ -21,7 +18,10 @@ interface Reply {
 /** A server under test in a child process, driven over the IPC channel (never over its HTTP port). */
 export class ServerProcess {
   private nextId = 0;
-  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (value: unknown) => void; reject: (error: Error) => void }
+  >();
 
   private constructor(
     readonly label: string,
@@ -44,8 +44,8 @@ export class ServerProcess {
   }
 
   /**
-   * Forks `entry` (a TypeScript file that calls `serveOverIpc`) with the given environment and
-   * waits for it to listen on 127.0.0.1.
+   * Forks `entry` (a TypeScript file that calls `serveOverIpc`), as transpiled JavaScript,
+   * with the given environment, and waits for it to listen on 127.0.0.1.
    */
   static async start(
     label: string,
@@ -53,13 +53,17 @@ export class ServerProcess {
     env: Record<string, string>,
     execArgv: readonly string[] = [],
   ): Promise<ServerProcess> {
-    const child = fork(entry, [], {
-      execArgv: ['--import', REGISTER_TS, ...execArgv],
+    buildSources();
+    const child = fork(builtPath(entry), [], {
+      execArgv: ['--import', 'reflect-metadata', ...execArgv],
       env: { ...process.env, ...env, NODE_ENV: 'production' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${label} did not start within 60 s`)), 60_000);
+      const timer = setTimeout(
+        () => reject(new Error(`${label} did not start within 60 s`)),
+        60_000,
+      );
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
         reject(new Error(`${label} exited during start-up (${code ?? signal})`));

@@ -1,6 +1,6 @@
 /** The median of the values (the mean of the two middle ones for an even count); NaN when empty. */
 export function median(values: readonly number[]): number {
-  const finite = values.filter((value) => Number.isFinite(value)).sort((a, b) => a - b);
+  const finite = values.filter((value) => Number.isFinite(value)).toSorted((a, b) => a - b);
   if (finite.length === 0) return Number.NaN;
   const middle = finite.length >> 1;
   return finite.length % 2 === 1 ? finite[middle]! : (finite[middle - 1]! + finite[middle]!) / 2;
@@ -26,13 +26,4 @@ export function fixed(value: number | undefined, decimals = 0): string {
 /** Formats a ratio as `0.91`. */
 export function formatRatio(value: number | undefined): string {
   return fixed(value, 2);
-}
-
-/** Runs `body` `rounds` times over `items`, rotating the starting item each round. */
-export function* interleave<T>(items: readonly T[], rounds: number): Generator<[round: number, item: T]> {
-  for (let round = 0; round < rounds; round += 1) {
-    for (let index = 0; index < items.length; index += 1) {
-      yield [round, items[(index + round) % items.length]!];
-    }
-  }
 }

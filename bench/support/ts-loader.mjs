@@ -20,7 +20,11 @@ const compilerOptions = {
 
 export async function resolve(specifier, context, nextResolve) {
   const parent = context.parentURL;
-  if (parent?.endsWith('.ts') && !parent.includes('/node_modules/') && /^\.{1,2}\//.test(specifier)) {
+  if (
+    parent?.endsWith('.ts') &&
+    !parent.includes('/node_modules/') &&
+    /^\.{1,2}\//.test(specifier)
+  ) {
     if (specifier.endsWith('.js')) {
       const candidate = new URL(specifier.slice(0, -3) + '.ts', parent);
       if (existsSync(fileURLToPath(candidate))) {
