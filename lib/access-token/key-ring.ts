@@ -27,7 +27,7 @@ export type KeyMaterial = CryptoKey | KeyObject | Uint8Array;
 export interface AccessTokenSigner {
   readonly kid: string;
   readonly alg: AccessTokenAlgorithm;
-  /** Private key (extractable when imported from PEM or JWK), or the HS256 secret bytes. */
+  /** Private key (extractable when imported from PEM or JWK), or the HS256 secret as an extractable HMAC key. */
   readonly key: KeyMaterial;
 }
 
@@ -270,7 +270,16 @@ async function importKey(
         : new Uint8Array(key.secret);
     const kid =
       key.kid ?? (await calculateJwkThumbprint({ kty: 'oct', k: base64url.encode(secret) }));
-    return { kid, alg, verifyKey: secret, signKey: secret, publicJwk: null };
+    // Imported once as an HMAC CryptoKey: handed raw bytes, jose would re-import them with
+    // `crypto.subtle.importKey` on every signature and every verification.
+    const hmacKey = await crypto.subtle.importKey(
+      'raw',
+      secret,
+      { name: 'HMAC', hash: 'SHA-256' },
+      true,
+      ['sign', 'verify'],
+    );
+    return { kid, alg, verifyKey: hmacKey, signKey: hmacKey, publicJwk: null };
   }
   const imported = await importAsymmetric(key, alg, path, problems);
   if (imported === null) return null;
