@@ -40,13 +40,16 @@ describe('TokenService: the hybrid scheme end to end', () => {
   const hooked: RefreshTokenReuseEvent[] = [];
   let close: () => Promise<void> = async () => {};
 
-  async function boot(refresh: Partial<Extract<AuthModuleOptions['refresh'], object>> = {}) {
+  async function boot(
+    refresh: Partial<Extract<AuthModuleOptions['refresh'], object>> = {},
+    algorithm: 'ES256' | 'HS256' = 'ES256',
+  ) {
     const clock = new FixedClock(Date.now());
     @Module({
       imports: [
         EventEmitterModule.forRoot(),
         AuthModule.forRoot(
-          testAuthOptions('ES256', {
+          testAuthOptions(algorithm, {
             accessTokenTtl: '10m',
             refresh: {
               store: new MemoryRefreshTokenStore(),
@@ -194,6 +197,15 @@ describe('TokenService: the hybrid scheme end to end', () => {
       await expect(tokens.verifyAccessToken(next.accessToken)).resolves.toMatchObject({ sub: 'u1' });
       previous = await tokens.refresh(next.refreshToken);
     }
+  });
+
+  it('derives the refresh-token secret from an HS256 signing secret too', async () => {
+    users.set('u1', { id: 'u1', roles: ['user'] });
+    const { tokens } = await boot({}, 'HS256');
+    const first = await tokens.issueTokens({ id: 'u1', roles: ['user'] });
+    const [a, b] = await Promise.all([tokens.refresh(first.refreshToken), tokens.refresh(first.refreshToken)]);
+    expect(a.refreshToken).toBe(b.refreshToken);
+    await expect(tokens.verifyAccessToken(a.accessToken)).resolves.toMatchObject({ sub: 'u1' });
   });
 
   it('refuses non-string refresh tokens as invalid, never as a crash', async () => {
