@@ -23,6 +23,7 @@ if (!hasChromium) {
 
 // Under CI a missing browser fails the run: a green CI must not hide a suite that did not run.
 // Defined only then, so that with Chromium present nothing is reported as skipped.
+// oxlint-disable-next-line vitest/no-conditional-tests
 if (!hasChromium && process.env.CI === 'true') {
   describe('sample app OpenAPI in a browser (CI)', () => {
     it('requires Chromium under CI', () => {

@@ -1,3 +1,4 @@
+import type { webcrypto } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -95,7 +96,7 @@ describe('createKeyRing', () => {
         await calculateJwkThumbprint({ kty: 'oct', k: base64url.encode(testSecret()) }),
       );
       // Imported once as an HMAC key, so no request re-imports the secret.
-      const key = hs.signer?.key as CryptoKey;
+      const key = hs.signer?.key as webcrypto.CryptoKey;
       expect(key.algorithm).toMatchObject({ name: 'HMAC', hash: { name: 'SHA-256' } });
       expect(new Uint8Array(await crypto.subtle.exportKey('raw', key))).toEqual(testSecret());
     });
