@@ -4,8 +4,8 @@ import {
   LessThanOrEqual,
   MoreThan,
   type DataSource,
-  type EntityManager,
   type EntitySchema,
+  type QueryResult,
 } from 'typeorm';
 import {
   RefreshSessionEntity,
@@ -20,21 +20,30 @@ import type {
   RotateRefreshTokenCommand,
   SessionRevocationReason,
 } from './refresh-token.store.js';
+import {
+  buildRefreshTokenStatements,
+  refreshTokenDialect,
+  type RefreshTokenStatements,
+} from './refresh-token-statements.js';
+import { PostgresStatementRunner } from './postgres-statement-runner.js';
 import { sessionsBeyondCap } from './session-liveness.js';
 
 /** A write of an atomic unit: an UPDATE whose row count may be required, or an INSERT. */
-interface Step {
-  build(manager: EntityManager): {
-    execute(): Promise<object>;
-    getQueryAndParameters(): [string, unknown[]];
-  };
+interface Write {
+  readonly sql: string;
+  readonly parameters: unknown[];
   /** Abort and roll back the whole unit unless exactly one row was affected. */
   readonly requireOne?: boolean;
 }
 
+interface BetterSqlite3Statement {
+  run(...parameters: unknown[]): { changes: number };
+  get(...parameters: unknown[]): unknown;
+}
+
 /** The subset of a better-sqlite3 `Database` used for synchronous transactions. */
 interface BetterSqlite3Database {
-  prepare(sql: string): { run(...parameters: unknown[]): { changes: number } };
+  prepare(sql: string): BetterSqlite3Statement;
   transaction<T>(fn: () => T): { immediate(): T };
 }
 
@@ -63,6 +72,11 @@ const SINGLE_CONNECTION_DRIVERS = new Set([
  * TypeORM shares a single connection there and would turn concurrent transactions into
  * nested savepoints.
  *
+ * The hot path is cheap: a lookup is one joined SELECT, and a rotation is one statement on
+ * PostgreSQL (data-modifying CTEs, see refresh-token-statements.ts) or one transaction of three
+ * on MariaDB/MySQL and SQLite. SQL is built once per DataSource; PostgreSQL runs it as named
+ * prepared statements, better-sqlite3 as statements prepared once per connection.
+ *
  * @example
  * const store = new TypeOrmRefreshTokenStore(dataSource);
  * // with custom table names:
@@ -73,10 +87,17 @@ export class TypeOrmRefreshTokenStore implements RefreshTokenStore {
   private readonly tokenSchema: EntitySchema<RefreshTokenRecord>;
   private readonly sessionSchema: EntitySchema<RefreshSessionRecord>;
   private queue: Promise<unknown> = Promise.resolve();
+  private built: RefreshTokenStatements | null = null;
+  private readonly postgres: PostgresStatementRunner | null;
+  private sqlite: {
+    readonly db: BetterSqlite3Database;
+    readonly statements: Map<string, BetterSqlite3Statement>;
+  } | null = null;
 
   /**
    * @param dataSource a DataSource whose `entities` include the two schemas
    * @param entities the schemas, when created with custom table names
+   * @throws {TypeError} when the DataSource is not PostgreSQL, MariaDB/MySQL or SQLite
    */
   constructor(
     private readonly dataSource: DataSource,
@@ -84,66 +105,47 @@ export class TypeOrmRefreshTokenStore implements RefreshTokenStore {
   ) {
     this.tokenSchema = entities.RefreshTokenEntity;
     this.sessionSchema = entities.RefreshSessionEntity;
+    this.postgres =
+      refreshTokenDialect(dataSource.options.type) === 'postgres'
+        ? new PostgresStatementRunner(dataSource)
+        : null;
   }
 
   async createSession(
     session: RefreshSessionRecord,
     firstToken: RefreshTokenRecord,
   ): Promise<void> {
+    const { insertSession, insertToken } = this.statements;
     await this.atomically([
-      { build: (m) => m.createQueryBuilder().insert().into(this.sessionSchema).values(session) },
-      { build: (m) => m.createQueryBuilder().insert().into(this.tokenSchema).values(firstToken) },
+      { sql: insertSession.text, parameters: insertSession.bind({ session }) },
+      { sql: insertToken.text, parameters: insertToken.bind({ token: firstToken }) },
     ]);
   }
 
   async findTokenByHash(tokenHash: string): Promise<RefreshTokenWithSession | null> {
-    return this.withSession(
-      await this.dataSource.manager.findOneBy(this.tokenSchema, { tokenHash }),
-    );
+    const { findTokenByHash } = this.statements;
+    return this.findOne(findTokenByHash.text, findTokenByHash.bind({ tokenHash }));
   }
 
   async findToken(tokenId: string): Promise<RefreshTokenWithSession | null> {
-    return this.withSession(
-      await this.dataSource.manager.findOneBy(this.tokenSchema, { id: tokenId }),
-    );
+    const { findToken } = this.statements;
+    return this.findOne(findToken.text, findToken.bind({ id: tokenId }));
   }
 
   async findSession(sessionId: string): Promise<RefreshSessionRecord | null> {
     return this.dataSource.manager.findOneBy(this.sessionSchema, { id: sessionId });
   }
 
-  async rotate({ parentId, sessionId, now, child }: RotateRefreshTokenCommand): Promise<boolean> {
+  async rotate(command: RotateRefreshTokenCommand): Promise<boolean> {
+    const { rotate, touchSession, spendToken, insertChild } = this.statements;
+    if (rotate !== null && this.postgres !== null) {
+      return (await this.postgres.rows(rotate.text, rotate.bind(command))).length === 1;
+    }
     const result = await this.atomically([
-      {
-        // The lock: taken first, in the same order as revokeSession, so the two never deadlock.
-        build: (m) =>
-          m
-            .createQueryBuilder()
-            .update(this.sessionSchema)
-            .set({
-              lastUsedAt: now,
-              idleExpiresAt: child.idleExpiresAt,
-              userAgent: child.userAgent,
-              ip: child.ip,
-            })
-            .where({
-              id: sessionId,
-              revokedAt: IsNull(),
-              expiresAt: MoreThan(now),
-              idleExpiresAt: MoreThan(now),
-            }),
-        requireOne: true,
-      },
-      {
-        build: (m) =>
-          m
-            .createQueryBuilder()
-            .update(this.tokenSchema)
-            .set({ spentAt: now, lastUsedAt: now, successorId: child.id })
-            .where({ id: parentId, sessionId, spentAt: IsNull(), revokedAt: IsNull() }),
-        requireOne: true,
-      },
-      { build: (m) => m.createQueryBuilder().insert().into(this.tokenSchema).values(child) },
+      // The lock: taken first, in the same order as revokeSession, so the two never deadlock.
+      { sql: touchSession.text, parameters: touchSession.bind(command), requireOne: true },
+      { sql: spendToken.text, parameters: spendToken.bind(command), requireOne: true },
+      { sql: insertChild.text, parameters: insertChild.bind(command) },
     ]);
     return result !== ABORTED;
   }
@@ -153,24 +155,11 @@ export class TypeOrmRefreshTokenStore implements RefreshTokenStore {
     reason: SessionRevocationReason,
     now: number,
   ): Promise<boolean> {
+    const { revokeSession, revokeTokens } = this.statements;
+    const values = { sessionId, reason, now };
     const result = await this.atomically([
-      {
-        build: (m) =>
-          m
-            .createQueryBuilder()
-            .update(this.sessionSchema)
-            .set({ revokedAt: now, revokedReason: reason })
-            .where({ id: sessionId, revokedAt: IsNull() }),
-        requireOne: true,
-      },
-      {
-        build: (m) =>
-          m
-            .createQueryBuilder()
-            .update(this.tokenSchema)
-            .set({ revokedAt: now, revokedReason: reason })
-            .where({ sessionId, revokedAt: IsNull() }),
-      },
+      { sql: revokeSession.text, parameters: revokeSession.bind(values), requireOne: true },
+      { sql: revokeTokens.text, parameters: revokeTokens.bind(values) },
     ]);
     return result !== ABORTED;
   }
@@ -262,65 +251,94 @@ export class TypeOrmRefreshTokenStore implements RefreshTokenStore {
     return revoked;
   }
 
-  private async withSession(
-    token: RefreshTokenRecord | null,
-  ): Promise<RefreshTokenWithSession | null> {
-    if (!token) return null;
-    const session = await this.findSession(token.sessionId);
-    return session ? { token, session } : null;
+  /** Built on first use: the DataSource's metadata exists only once it is initialized. */
+  private get statements(): RefreshTokenStatements {
+    this.built ??= buildRefreshTokenStatements(
+      this.dataSource,
+      this.tokenSchema,
+      this.sessionSchema,
+    );
+    return this.built;
   }
 
-  /** Runs the steps in one transaction; returns ABORTED (rolled back) when a required update missed. */
-  private async atomically(steps: readonly Step[]): Promise<typeof ABORTED | undefined> {
+  private async findOne(
+    sql: string,
+    parameters: unknown[],
+  ): Promise<RefreshTokenWithSession | null> {
+    const row =
+      this.postgres !== null
+        ? (await this.postgres.rows(sql, parameters))[0]
+        : this.dataSource.options.type === 'better-sqlite3'
+          ? this.sqliteStatement(sql).get(...parameters)
+          : ((await this.dataSource.query(sql, parameters)) as unknown[])[0];
+    return row ? this.statements.toTokenWithSession(row as Record<string, unknown>) : null;
+  }
+
+  /** Prepared once per connection: better-sqlite3 statements belong to their connection. */
+  private sqliteStatement(sql: string): BetterSqlite3Statement {
+    const db = (this.dataSource.driver as unknown as { databaseConnection: BetterSqlite3Database })
+      .databaseConnection;
+    if (this.sqlite?.db !== db) this.sqlite = { db, statements: new Map() };
+    let statement = this.sqlite.statements.get(sql);
+    if (statement === undefined) {
+      statement = db.prepare(sql);
+      this.sqlite.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Runs the writes in one transaction; returns ABORTED (rolled back) when a required update missed. */
+  private async atomically(writes: readonly Write[]): Promise<typeof ABORTED | undefined> {
     const type = this.dataSource.options.type;
-    if (type === 'better-sqlite3') return this.atomicallySync(steps);
+    if (type === 'better-sqlite3') return this.atomicallySync(writes);
     if (SINGLE_CONNECTION_DRIVERS.has(type)) {
-      const run = this.queue.then(() => this.atomicallyAsync(steps));
+      const run = this.queue.then(() => this.atomicallyAsync(writes));
       this.queue = run.catch(() => undefined);
       return run;
     }
-    return this.atomicallyAsync(steps);
+    return this.atomicallyAsync(writes);
   }
 
-  private async atomicallyAsync(steps: readonly Step[]): Promise<typeof ABORTED | undefined> {
+  private async atomicallyAsync(writes: readonly Write[]): Promise<typeof ABORTED | undefined> {
+    const runner = this.dataSource.createQueryRunner('master');
     try {
-      await this.dataSource.transaction(async (manager) => {
-        for (const step of steps) {
-          const { affected } = (await step.build(manager).execute()) as {
-            affected?: number | null;
-          };
-          if (step.requireOne) {
-            // pg reports rowCount, mysql2 affectedRows (matched rows: FOUND_ROWS is a default flag).
-            if (typeof affected !== 'number') {
-              throw new Error(`${this.dataSource.options.type} did not report affected rows`);
-            }
-            if (affected !== 1) throw ABORTED;
+      await runner.startTransaction();
+      for (const write of writes) {
+        const { affected } = (await runner.query(write.sql, write.parameters, true)) as QueryResult;
+        if (write.requireOne) {
+          // pg reports rowCount, mysql2 affectedRows (matched rows: FOUND_ROWS is a default flag).
+          if (typeof affected !== 'number') {
+            throw new Error(`${this.dataSource.options.type} did not report affected rows`);
+          }
+          if (affected !== 1) {
+            await runner.rollbackTransaction();
+            return ABORTED;
           }
         }
-      });
+      }
+      await runner.commitTransaction();
       return undefined;
     } catch (error) {
-      if (error === ABORTED) return ABORTED;
+      if (runner.isTransactionActive) {
+        // The original error matters more than a failed rollback; the pool discards the link.
+        await runner.rollbackTransaction().catch(() => undefined);
+      }
       throw error;
+    } finally {
+      await runner.release();
     }
   }
 
-  private atomicallySync(steps: readonly Step[]): typeof ABORTED | undefined {
-    // Built up front: query building is synchronous, and nothing may interleave once BEGIN ran.
-    const queries = steps.map((step) => ({
-      query: step.build(this.dataSource.manager).getQueryAndParameters(),
-      step,
-    }));
+  private atomicallySync(writes: readonly Write[]): typeof ABORTED | undefined {
+    // Prepared up front, so that nothing may interleave once BEGIN ran.
+    const statements = writes.map((write) => this.sqliteStatement(write.sql));
     const db = (this.dataSource.driver as unknown as { databaseConnection: BetterSqlite3Database })
       .databaseConnection;
     const unit = db.transaction(() => {
-      for (const {
-        query: [sql, parameters],
-        step,
-      } of queries) {
-        const { changes } = db.prepare(sql).run(...parameters);
-        if (step.requireOne && changes !== 1) throw ABORTED;
-      }
+      writes.forEach((write, index) => {
+        const { changes } = statements[index]!.run(...write.parameters);
+        if (write.requireOne && changes !== 1) throw ABORTED;
+      });
     });
     try {
       unit.immediate();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import { DataSource, type DataSourceOptions, type Logger } from 'typeorm';
 import type { AuthError } from '../../../lib/auth.errors.js';
 import type { ResolvedRefreshTokenOptions } from '../../../lib/options/auth-module-options.js';
 import { RefreshSessions } from '../../../lib/refresh-token/refresh-sessions.js';
@@ -63,12 +63,38 @@ async function outcome<T>(
   }
 }
 
+/** What a database-specific spec file expects beyond the shared behaviour. */
+export interface SuiteExpectations {
+  /**
+   * First word of each statement a rotation sends through TypeORM's logger, in order (the
+   * better-sqlite3 path runs on the driver directly and logs nothing).
+   */
+  readonly rotationQueries: readonly string[];
+}
+
+const ignore = (): void => undefined;
+
+/** A TypeORM logger that records the queries. */
+function recordingLogger(queries: string[]): Logger {
+  return {
+    logQuery: (query) => {
+      queries.push(query);
+    },
+    logQueryError: ignore,
+    logQuerySlow: ignore,
+    logSchemaBuild: ignore,
+    logMigration: ignore,
+    log: ignore,
+  };
+}
+
 /**
  * The TypeORM store against one database: migrations, timestamp round-trip, the session rules,
  * and the concurrency guarantees (one successor per token, revocation beats rotation).
  */
 export function defineTypeOrmRefreshTokenSuite(
   createDatabase: () => Promise<IsolatedDatabase>,
+  expectations: SuiteExpectations,
 ): void {
   let database: IsolatedDatabase;
   let dataSource: DataSource;
@@ -253,6 +279,81 @@ export function defineTypeOrmRefreshTokenSuite(
         .getRawMany();
       expect(rows).toHaveLength(1);
       expect(JSON.stringify(rows)).not.toContain(opened.refreshToken);
+    });
+  });
+
+  describe('rotation', () => {
+    it('changes nothing when the parent is already spent or the session revoked', async () => {
+      const store = new TypeOrmRefreshTokenStore(dataSource);
+      const { sessions, refresh, clock } = sessionsWith();
+      const opened = await sessions.open('loser', { userAgent: 'first', ip: '10.0.0.1' });
+      await refresh(opened.refreshToken);
+      const [parent] = (await tokensOf(opened.session.id)).filter((t) => t.parentId === null);
+      const before = await sessionRow(opened.session.id);
+      clock.advance(60);
+      const child = {
+        ...parent!,
+        id: '00000000-0000-4000-8000-0000000000aa',
+        tokenHash: 'c'.repeat(64),
+        parentId: parent!.id,
+        createdAt: clock.now(),
+        idleExpiresAt: before.idleExpiresAt + 60_000,
+        userAgent: 'loser',
+        ip: '10.9.9.9',
+      };
+      const command = {
+        parentId: parent!.id,
+        sessionId: opened.session.id,
+        now: clock.now(),
+        child,
+      };
+      expect(await store.rotate(command)).toBe(false);
+      expect(await sessionRow(opened.session.id)).toEqual(before);
+      expect(await tokensOf(opened.session.id)).toHaveLength(2);
+
+      const fresh = await sessions.open('loser');
+      const [current] = await tokensOf(fresh.session.id);
+      await store.revokeSession(fresh.session.id, 'logout', clock.now());
+      const revoked = await sessionRow(fresh.session.id);
+      expect(
+        await store.rotate({
+          parentId: current!.id,
+          sessionId: fresh.session.id,
+          now: clock.now(),
+          child: { ...child, sessionId: fresh.session.id, parentId: current!.id },
+        }),
+      ).toBe(false);
+      expect(await sessionRow(fresh.session.id)).toEqual(revoked);
+      expect(await tokensOf(fresh.session.id)).toEqual([
+        expect.objectContaining({ id: current!.id, spentAt: null, successorId: null }),
+      ]);
+    });
+
+    const { rotationQueries } = expectations;
+    it(`sends [${rotationQueries.join(', ')}] through TypeORM per rotation`, async () => {
+      const queries: string[] = [];
+      const logged = new DataSource({
+        ...database.options,
+        entities: [RefreshTokenEntity, RefreshSessionEntity],
+        logger: recordingLogger(queries),
+      } as DataSourceOptions);
+      await logged.initialize();
+      try {
+        const sessions = new RefreshSessions(
+          new TypeOrmRefreshTokenStore(logged),
+          refreshOptions(),
+          new FixedClock(),
+          () => undefined,
+        );
+        const opened = await sessions.open('counted');
+        queries.length = 0;
+        await sessions.rotate(opened.refreshToken, {}, async () => true);
+        expect(queries.map((query) => query.trimStart().split(/\s/, 1)[0])).toEqual(
+          rotationQueries,
+        );
+      } finally {
+        await logged.destroy();
+      }
     });
   });
 

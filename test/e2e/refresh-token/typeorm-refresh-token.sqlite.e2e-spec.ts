@@ -5,17 +5,20 @@ import { describe } from 'vitest';
 import { defineTypeOrmRefreshTokenSuite } from './typeorm-refresh-token-suite.js';
 
 describe('TypeOrmRefreshTokenStore [sqlite]', () => {
-  defineTypeOrmRefreshTokenSuite(async () => {
-    // A file rather than :memory:, as in production; writers are serialised, hence the busy timeout.
-    const directory = mkdtempSync(join(tmpdir(), 'refresh-token-'));
-    return {
-      options: {
-        type: 'better-sqlite3',
-        database: join(directory, 'auth.sqlite'),
-        timeout: 5000,
-        enableWAL: true,
-      },
-      drop: async () => rmSync(directory, { recursive: true, force: true }),
-    };
-  });
+  defineTypeOrmRefreshTokenSuite(
+    async () => {
+      // A file rather than :memory:, as in production; writers are serialised, hence the busy timeout.
+      const directory = mkdtempSync(join(tmpdir(), 'refresh-token-'));
+      return {
+        options: {
+          type: 'better-sqlite3',
+          database: join(directory, 'auth.sqlite'),
+          timeout: 5000,
+          enableWAL: true,
+        },
+        drop: async () => rmSync(directory, { recursive: true, force: true }),
+      };
+    },
+    { rotationQueries: [] },
+  );
 });
