@@ -19,6 +19,7 @@ import type {
 } from '../../../lib/refresh-token/refresh-token.store.js';
 import { TypeOrmRefreshTokenStore } from '../../../lib/refresh-token/typeorm-refresh-token.store.js';
 import { FixedClock } from '../../support/fixed-clock.js';
+import { DAY, refreshOptions } from '../../support/refresh-options.js';
 
 /** How a database-specific spec file provides an isolated, empty database. */
 export interface IsolatedDatabase {
@@ -28,28 +29,8 @@ export interface IsolatedDatabase {
   readonly drop: () => Promise<void>;
 }
 
-const DAY = 86_400;
 const CONCURRENCY = 50;
 const RACE_ROUNDS = 25;
-
-function refreshOptions(
-  overrides: Partial<ResolvedRefreshTokenOptions> = {},
-): ResolvedRefreshTokenOptions {
-  return {
-    ttl: 30 * DAY,
-    idleTtl: 14 * DAY,
-    reuseGracePeriod: 10,
-    maxSessionsPerUser: 0,
-    secret: new Uint8Array(32).fill(3),
-    dataSource: null,
-    store: null,
-    resolveUser: () => null,
-    onReuseDetected: null,
-    pruneInterval: null,
-    pruneRevokedAfter: 7 * DAY,
-    ...overrides,
-  };
-}
 
 async function outcome<T>(
   promise: Promise<T>,

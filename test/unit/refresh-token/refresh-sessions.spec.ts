@@ -10,28 +10,7 @@ import {
 } from '../../../lib/refresh-token/refresh-token-secret.js';
 import type { RefreshTokenStore } from '../../../lib/refresh-token/refresh-token.store.js';
 import { FixedClock } from '../../support/fixed-clock.js';
-
-const DAY = 86_400;
-const SECRET = new Uint8Array(32).fill(7);
-
-function options(
-  overrides: Partial<ResolvedRefreshTokenOptions> = {},
-): ResolvedRefreshTokenOptions {
-  return {
-    ttl: 30 * DAY,
-    idleTtl: 14 * DAY,
-    reuseGracePeriod: 10,
-    maxSessionsPerUser: 0,
-    secret: SECRET,
-    dataSource: null,
-    store: null,
-    resolveUser: () => null,
-    onReuseDetected: null,
-    pruneInterval: null,
-    pruneRevokedAfter: 7 * DAY,
-    ...overrides,
-  };
-}
+import { DAY, refreshOptions } from '../../support/refresh-options.js';
 
 /** Counts every store call, to prove that rejected input never reaches the store. */
 function counting(store: RefreshTokenStore): { store: RefreshTokenStore; calls: () => number } {
@@ -59,7 +38,7 @@ function setup(overrides: Partial<ResolvedRefreshTokenOptions> = {}) {
   const memory = new MemoryRefreshTokenStore();
   const { store, calls } = counting(memory);
   const events: RefreshTokenReuseEvent[] = [];
-  const sessions = new RefreshSessions(store, options(overrides), clock, (event) => {
+  const sessions = new RefreshSessions(store, refreshOptions(overrides), clock, (event) => {
     events.push(event);
   });
   const refresh = (token: string, context = {}) => sessions.rotate(token, context, allow);
@@ -229,7 +208,7 @@ describe('RefreshSessions', () => {
       const failure = new Error('hook down');
       const sessions = new RefreshSessions(
         new MemoryRefreshTokenStore(),
-        options({ reuseGracePeriod: 0 }),
+        refreshOptions({ reuseGracePeriod: 0 }),
         clock,
         () => {
           throw failure;
@@ -307,7 +286,7 @@ describe('RefreshSessions', () => {
     it('refuses an unknown well-formed token and its stored hash, as invalid rather than reuse', async () => {
       const { sessions, refresh, events } = setup();
       const opened = await sessions.open('u1');
-      expect(await codeOf(refresh(mintRefreshToken(SECRET).token))).toBe(
+      expect(await codeOf(refresh(mintRefreshToken(refreshOptions().secret!).token))).toBe(
         'ERR_AUTH_REFRESH_TOKEN_INVALID',
       );
       expect(await codeOf(refresh(opened.refreshToken.toUpperCase()))).toBe(
@@ -350,7 +329,9 @@ describe('RefreshSessions', () => {
       const other = await sessions.open('u1');
       expect((await sessions.revokeByToken(opened.refreshToken))?.revokedReason).toBe('logout');
       expect((await sessions.revokeByToken(opened.refreshToken))?.id).toBe(opened.session.id);
-      expect(await sessions.revokeByToken(mintRefreshToken(SECRET).token)).toBeNull();
+      expect(
+        await sessions.revokeByToken(mintRefreshToken(refreshOptions().secret!).token),
+      ).toBeNull();
       expect(await codeOf(refresh(opened.refreshToken))).toBe('ERR_AUTH_REFRESH_TOKEN_INVALID');
       expect((await refresh(other.refreshToken)).replayed).toBe(false);
     });
