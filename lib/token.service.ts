@@ -1,19 +1,23 @@
-import { Inject, Injectable, Logger, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { JWK } from 'jose';
 import type {
   AccessTokenClaims,
   AuthSubject,
+  CustomClaims,
   TokenPair,
 } from './access-token/access-token-claims.js';
 import type { KeyRing } from './access-token/key-ring.js';
 import { signAccessToken } from './access-token/sign-access-token.js';
 import type { AccessTokenVerifier } from './access-token/verify-access-token.js';
-import {
-  ACCESS_TOKEN_VERIFIER,
-  AUTH_KEY_RING,
-  AUTH_OPTIONS,
-} from './auth.constants.js';
+import { ACCESS_TOKEN_VERIFIER, AUTH_KEY_RING, AUTH_OPTIONS } from './auth.constants.js';
 import {
   AccessTokenRevokedError,
   RefreshTokenInvalidError,
@@ -60,7 +64,9 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
     @Inject(AUTH_CLOCK) private readonly clock: Clock,
     @Optional() private readonly moduleRef?: ModuleRef,
   ) {
-    this.sessions = createRefreshSessions(options, keyRing, clock, (event) => this.handleReuse(event));
+    this.sessions = createRefreshSessions(options, keyRing, clock, (event) =>
+      this.handleReuse(event),
+    );
   }
 
   /** Connects the revocation store, finds the optional event emitter, starts scheduled pruning. */
@@ -70,7 +76,9 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
     const interval = this.options.refresh?.pruneInterval;
     if (this.sessions !== null && interval) {
       this.pruneTimer = setInterval(() => {
-        this.prune().catch((error: unknown) => this.logger.error(`Pruning failed: ${describe(error)}`));
+        this.prune().catch((error: unknown) =>
+          this.logger.error(`Pruning failed: ${describe(error)}`),
+        );
       }, interval * 1000);
       this.pruneTimer.unref();
     }
@@ -93,6 +101,10 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
    */
   async issueTokens(user: AuthSubject, context: RequestContext = {}): Promise<TokenPair> {
     const sessions = this.requireSessions();
+    if (this.keyRing.signer === null) throw new SigningNotConfiguredError();
+    // The app's claims hook runs before the session opens: if it throws, no session is left
+    // behind that no client holds a token for.
+    const claims = await this.options.claims(user);
     const nowMs = this.clock.now();
     const opened = await sessions.open(String(user.id), {
       userAgent: context.userAgent ?? null,
@@ -100,7 +112,7 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
       authTime: nowMs,
     });
     await this.revokeAccessTokensOfSessions(opened.revokedSessionIds);
-    const access = await this.issueAccessToken(user, {
+    const access = await this.sign(user, claims, {
       sessionId: opened.session.id,
       authTime: toSeconds(opened.session.authTime),
     });
@@ -164,7 +176,14 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
     session: { sessionId?: string; authTime?: number } = {},
   ): Promise<{ token: string; issuedAt: number; expiresAt: number }> {
     if (this.keyRing.signer === null) throw new SigningNotConfiguredError();
-    const claims = await this.options.claims(user);
+    return this.sign(user, await this.options.claims(user), session);
+  }
+
+  private async sign(
+    user: AuthSubject,
+    claims: CustomClaims,
+    session: { sessionId?: string; authTime?: number },
+  ): Promise<{ token: string; issuedAt: number; expiresAt: number }> {
     const signed = await signAccessToken(
       this.keyRing,
       { sub: String(user.id), sid: session.sessionId, authTime: session.authTime, claims },
@@ -220,7 +239,8 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
    */
   async revokeSession(userId: string, sessionId: string): Promise<void> {
     // Ids often come from route params or bodies: anything but a string names no session.
-    if (typeof userId !== 'string' || typeof sessionId !== 'string') throw new SessionNotFoundError();
+    if (typeof userId !== 'string' || typeof sessionId !== 'string')
+      throw new SessionNotFoundError();
     await this.requireSessions().revokeSession(userId, sessionId);
     await this.revokeAccessTokensOfSessions([sessionId]);
   }
@@ -234,7 +254,10 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
    * ```
    * @throws SigningNotConfiguredError when refresh tokens are off.
    */
-  async revokeAllSessions(userId: string, options: { exceptSessionId?: string } = {}): Promise<void> {
+  async revokeAllSessions(
+    userId: string,
+    options: { exceptSessionId?: string } = {},
+  ): Promise<void> {
     const revoked = await this.requireSessions().revokeAll(userId, options);
     await this.revokeAccessTokensOfSessions(revoked);
   }
@@ -261,7 +284,11 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
    * ```
    */
   async revokeAccessToken(claims: Pick<AccessTokenClaims, 'jti' | 'exp'>): Promise<void> {
-    await this.revocations.revoke({ kind: 'token', id: claims.jti, expiresAt: claims.exp * 1000 + this.toleranceMs });
+    await this.revocations.revoke({
+      kind: 'token',
+      id: claims.jti,
+      expiresAt: claims.exp * 1000 + this.toleranceMs,
+    });
   }
 
   /**
@@ -305,7 +332,8 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async revokeAccessTokensOfSessions(sessionIds: readonly string[]): Promise<void> {
-    const expiresAt = this.clock.now() + (this.options.accessTokenTtl + this.options.clockTolerance) * 1000;
+    const expiresAt =
+      this.clock.now() + (this.options.accessTokenTtl + this.options.clockTolerance) * 1000;
     for (const id of sessionIds) await this.revocations.revoke({ kind: 'session', id, expiresAt });
   }
 
@@ -347,5 +375,7 @@ function toSeconds(value: number | Date): number {
 }
 
 function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}${'code' in error ? ` (${String(error.code)})` : ''}` : 'unknown error';
+  return error instanceof Error
+    ? `${error.name}${'code' in error ? ` (${String(error.code)})` : ''}`
+    : 'unknown error';
 }

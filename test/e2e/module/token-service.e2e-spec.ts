@@ -85,7 +85,10 @@ describe('TokenService: the hybrid scheme end to end', () => {
   it('issues a pair whose access token names the session, then rotates it with fresh roles', async () => {
     users.set('u1', { id: 'u1', roles: ['user'] });
     const { tokens, clock } = await boot();
-    const first = await tokens.issueTokens({ id: 'u1', roles: ['user'] }, { userAgent: 'cli', ip: '127.0.0.1' });
+    const first = await tokens.issueTokens(
+      { id: 'u1', roles: ['user'] },
+      { userAgent: 'cli', ip: '127.0.0.1' },
+    );
     expect(first).toMatchObject({ tokenType: 'Bearer', expiresIn: 600 });
     expect(first.refreshExpiresIn).toBe(14 * 24 * 3600);
     const claims = await tokens.verifyAccessToken(first.accessToken);
@@ -97,7 +100,11 @@ describe('TokenService: the hybrid scheme end to end', () => {
     const second = await tokens.refresh(first.refreshToken);
     expect(second.refreshToken).not.toBe(first.refreshToken);
     const rotated = await tokens.verifyAccessToken(second.accessToken);
-    expect(rotated).toMatchObject({ sid: claims.sid, auth_time: claims.auth_time, roles: ['user', 'admin'] });
+    expect(rotated).toMatchObject({
+      sid: claims.sid,
+      auth_time: claims.auth_time,
+      roles: ['user', 'admin'],
+    });
   });
 
   it('logs out: the refresh token dies and so do the live access tokens of that session', async () => {
@@ -106,8 +113,12 @@ describe('TokenService: the hybrid scheme end to end', () => {
     const pair = await tokens.issueTokens({ id: 'u1' });
     const other = await tokens.issueTokens({ id: 'u1' });
     await tokens.logout(pair.refreshToken);
-    expect(await errorCode(tokens.verifyAccessToken(pair.accessToken))).toBe('ERR_AUTH_ACCESS_TOKEN_REVOKED');
-    expect(await errorCode(tokens.refresh(pair.refreshToken))).toBe('ERR_AUTH_REFRESH_TOKEN_INVALID');
+    expect(await errorCode(tokens.verifyAccessToken(pair.accessToken))).toBe(
+      'ERR_AUTH_ACCESS_TOKEN_REVOKED',
+    );
+    expect(await errorCode(tokens.refresh(pair.refreshToken))).toBe(
+      'ERR_AUTH_REFRESH_TOKEN_INVALID',
+    );
     await expect(tokens.verifyAccessToken(other.accessToken)).resolves.toMatchObject({ sub: 'u1' });
     await expect(tokens.logout('not-a-token')).resolves.toBeUndefined();
   });
@@ -120,11 +131,15 @@ describe('TokenService: the hybrid scheme end to end', () => {
     const { sid } = await tokens.verifyAccessToken(current.accessToken);
     await tokens.revokeAllSessions('u1', { exceptSessionId: sid });
     await expect(tokens.verifyAccessToken(current.accessToken)).resolves.toMatchObject({ sid });
-    expect(await errorCode(tokens.verifyAccessToken(elsewhere.accessToken))).toBe('ERR_AUTH_ACCESS_TOKEN_REVOKED');
+    expect(await errorCode(tokens.verifyAccessToken(elsewhere.accessToken))).toBe(
+      'ERR_AUTH_ACCESS_TOKEN_REVOKED',
+    );
     expect((await tokens.listSessions('u1')).map((session) => session.id)).toEqual([sid]);
     await tokens.revokeAllSessions('u1');
     expect(await tokens.listSessions('u1')).toEqual([]);
-    expect(await errorCode(tokens.refresh(current.refreshToken))).toBe('ERR_AUTH_REFRESH_TOKEN_INVALID');
+    expect(await errorCode(tokens.refresh(current.refreshToken))).toBe(
+      'ERR_AUTH_REFRESH_TOKEN_INVALID',
+    );
   });
 
   it('refuses to revoke a session that is not the user’s', async () => {
@@ -134,10 +149,14 @@ describe('TokenService: the hybrid scheme end to end', () => {
     const { sid } = await tokens.verifyAccessToken(pair.accessToken);
     expect(await errorCode(tokens.revokeSession('u2', sid!))).toBe('ERR_AUTH_SESSION_NOT_FOUND');
     for (const bogus of [undefined, 42, { $ne: null }, [sid]]) {
-      expect(await errorCode(tokens.revokeSession('u1', bogus as unknown as string))).toBe('ERR_AUTH_SESSION_NOT_FOUND');
+      expect(await errorCode(tokens.revokeSession('u1', bogus as unknown as string))).toBe(
+        'ERR_AUTH_SESSION_NOT_FOUND',
+      );
     }
     await tokens.revokeSession('u1', sid!);
-    expect(await errorCode(tokens.verifyAccessToken(pair.accessToken))).toBe('ERR_AUTH_ACCESS_TOKEN_REVOKED');
+    expect(await errorCode(tokens.verifyAccessToken(pair.accessToken))).toBe(
+      'ERR_AUTH_ACCESS_TOKEN_REVOKED',
+    );
   });
 
   it('on reuse after the grace window revokes the session, its access tokens, and tells the app', async () => {
@@ -146,10 +165,18 @@ describe('TokenService: the hybrid scheme end to end', () => {
     const first = await tokens.issueTokens({ id: 'u1' });
     const second = await tokens.refresh(first.refreshToken);
     clock.advance(11);
-    expect(await errorCode(tokens.refresh(first.refreshToken))).toBe('ERR_AUTH_REFRESH_TOKEN_REUSED');
-    expect(await errorCode(tokens.refresh(second.refreshToken))).toBe('ERR_AUTH_REFRESH_TOKEN_INVALID');
-    expect(await errorCode(tokens.verifyAccessToken(second.accessToken))).toBe('ERR_AUTH_ACCESS_TOKEN_REVOKED');
-    expect(await errorCode(tokens.verifyAccessToken(first.accessToken))).toBe('ERR_AUTH_ACCESS_TOKEN_REVOKED');
+    expect(await errorCode(tokens.refresh(first.refreshToken))).toBe(
+      'ERR_AUTH_REFRESH_TOKEN_REUSED',
+    );
+    expect(await errorCode(tokens.refresh(second.refreshToken))).toBe(
+      'ERR_AUTH_REFRESH_TOKEN_INVALID',
+    );
+    expect(await errorCode(tokens.verifyAccessToken(second.accessToken))).toBe(
+      'ERR_AUTH_ACCESS_TOKEN_REVOKED',
+    );
+    expect(await errorCode(tokens.verifyAccessToken(first.accessToken))).toBe(
+      'ERR_AUTH_ACCESS_TOKEN_REVOKED',
+    );
     expect(hooked).toHaveLength(1);
     expect(heard).toEqual(hooked);
     expect(hooked[0]).toMatchObject({ userId: 'u1' });
@@ -159,7 +186,10 @@ describe('TokenService: the hybrid scheme end to end', () => {
     users.set('u1', { id: 'u1', roles: [] });
     const { tokens, clock } = await boot();
     const first = await tokens.issueTokens({ id: 'u1' });
-    const [a, b] = await Promise.all([tokens.refresh(first.refreshToken), tokens.refresh(first.refreshToken)]);
+    const [a, b] = await Promise.all([
+      tokens.refresh(first.refreshToken),
+      tokens.refresh(first.refreshToken),
+    ]);
     expect(a.refreshToken).toBe(b.refreshToken);
     clock.advance(9);
     expect((await tokens.refresh(first.refreshToken)).refreshToken).toBe(a.refreshToken);
@@ -173,7 +203,9 @@ describe('TokenService: the hybrid scheme end to end', () => {
     users.set('u1', null);
     expect(await errorCode(tokens.refresh(pair.refreshToken))).toBe('ERR_AUTH_USER_REJECTED');
     users.set('u1', { id: 'u1', roles: [] });
-    expect(await errorCode(tokens.refresh(pair.refreshToken))).toBe('ERR_AUTH_REFRESH_TOKEN_INVALID');
+    expect(await errorCode(tokens.refresh(pair.refreshToken))).toBe(
+      'ERR_AUTH_REFRESH_TOKEN_INVALID',
+    );
   });
 
   it('revokes the live access tokens of a session whose user was rejected at refresh', async () => {
@@ -182,7 +214,9 @@ describe('TokenService: the hybrid scheme end to end', () => {
     const pair = await tokens.issueTokens({ id: 'u1' });
     users.set('u1', null);
     expect(await errorCode(tokens.refresh(pair.refreshToken))).toBe('ERR_AUTH_USER_REJECTED');
-    expect(await errorCode(tokens.verifyAccessToken(pair.accessToken))).toBe('ERR_AUTH_ACCESS_TOKEN_REVOKED');
+    expect(await errorCode(tokens.verifyAccessToken(pair.accessToken))).toBe(
+      'ERR_AUTH_ACCESS_TOKEN_REVOKED',
+    );
   });
 
   it('revokes the live access tokens of the sessions maxSessionsPerUser pushes out, never the new one', async () => {
@@ -192,9 +226,15 @@ describe('TokenService: the hybrid scheme end to end', () => {
     let previous = await tokens.issueTokens({ id: 'u1' });
     for (let login = 0; login < 8; login++) {
       const next = await tokens.issueTokens({ id: 'u1' });
-      expect(await errorCode(tokens.verifyAccessToken(previous.accessToken))).toBe('ERR_AUTH_ACCESS_TOKEN_REVOKED');
-      expect(await errorCode(tokens.refresh(previous.refreshToken))).toBe('ERR_AUTH_REFRESH_TOKEN_INVALID');
-      await expect(tokens.verifyAccessToken(next.accessToken)).resolves.toMatchObject({ sub: 'u1' });
+      expect(await errorCode(tokens.verifyAccessToken(previous.accessToken))).toBe(
+        'ERR_AUTH_ACCESS_TOKEN_REVOKED',
+      );
+      expect(await errorCode(tokens.refresh(previous.refreshToken))).toBe(
+        'ERR_AUTH_REFRESH_TOKEN_INVALID',
+      );
+      await expect(tokens.verifyAccessToken(next.accessToken)).resolves.toMatchObject({
+        sub: 'u1',
+      });
       previous = await tokens.refresh(next.refreshToken);
     }
   });
@@ -203,15 +243,32 @@ describe('TokenService: the hybrid scheme end to end', () => {
     users.set('u1', { id: 'u1', roles: ['user'] });
     const { tokens } = await boot({}, 'HS256');
     const first = await tokens.issueTokens({ id: 'u1', roles: ['user'] });
-    const [a, b] = await Promise.all([tokens.refresh(first.refreshToken), tokens.refresh(first.refreshToken)]);
+    const [a, b] = await Promise.all([
+      tokens.refresh(first.refreshToken),
+      tokens.refresh(first.refreshToken),
+    ]);
     expect(a.refreshToken).toBe(b.refreshToken);
     await expect(tokens.verifyAccessToken(a.accessToken)).resolves.toMatchObject({ sub: 'u1' });
+  });
+
+  it('opens no session when the claims hook throws', async () => {
+    const { tokens } = await boot();
+    const failing = {
+      id: 'u9',
+      get roles(): string[] {
+        throw new Error('directory down');
+      },
+    };
+    await expect(tokens.issueTokens(failing)).rejects.toThrow('directory down');
+    expect(await tokens.listSessions('u9')).toEqual([]);
   });
 
   it('refuses non-string refresh tokens as invalid, never as a crash', async () => {
     const { tokens } = await boot();
     for (const value of [undefined, null, 42, {}, ['x']]) {
-      expect(await errorCode(tokens.refresh(value as unknown as string))).toBe('ERR_AUTH_REFRESH_TOKEN_INVALID');
+      expect(await errorCode(tokens.refresh(value as unknown as string))).toBe(
+        'ERR_AUTH_REFRESH_TOKEN_INVALID',
+      );
     }
   });
 });
