@@ -1,11 +1,7 @@
 import { Module } from '@nestjs/common';
 import { createKeyRing, type KeyRing } from './access-token/key-ring.js';
 import { createAccessTokenVerifier } from './access-token/verify-access-token.js';
-import {
-  ACCESS_TOKEN_VERIFIER,
-  AUTH_KEY_RING,
-  AUTH_OPTIONS,
-} from './auth.constants.js';
+import { ACCESS_TOKEN_VERIFIER, AUTH_KEY_RING, AUTH_OPTIONS } from './auth.constants.js';
 import { AUTH_MODULE_OPTIONS, ConfigurableAuthModule } from './auth.module-definition.js';
 import { AUTH_CLOCK, systemClock, type Clock } from './clock.js';
 import { AccessTokenGuard } from './guards/access-token.guard.js';

@@ -91,7 +91,10 @@ export {
   RefreshSessionEntity,
   RefreshTokenEntity,
 } from './refresh-token/refresh-token.entity.js';
-export type { RefreshTokenEntities, RefreshTokenTableNames } from './refresh-token/refresh-token.entity.js';
+export type {
+  RefreshTokenEntities,
+  RefreshTokenTableNames,
+} from './refresh-token/refresh-token.entity.js';
 export {
   createRefreshTokenMigrations,
   REFRESH_TOKEN_MIGRATIONS,

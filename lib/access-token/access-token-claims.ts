@@ -1,8 +1,11 @@
 /** JSON values a custom claim may hold. */
-export type ClaimValue = string | number | boolean | null | readonly ClaimValue[] | { readonly [key: string]: ClaimValue };
+export type ClaimValue =
+  string | number | boolean | null | readonly ClaimValue[] | { readonly [key: string]: ClaimValue };
 
 /** Claims an application adds to access tokens (besides `roles`). */
-export type CustomClaims = { roles?: readonly string[] } & { readonly [claim: string]: ClaimValue | undefined };
+export type CustomClaims = { roles?: readonly string[] } & {
+  readonly [claim: string]: ClaimValue | undefined;
+};
 
 /**
  * The application's user as the module needs it: a stable, never reassigned id and its roles.

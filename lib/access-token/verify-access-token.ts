@@ -58,7 +58,8 @@ const MAX_CLAIMS_DEPTH = 32;
 // 8 KiB): an application echoing such claims would answer 500 (security catalogue D09).
 function deepFreeze<T>(value: T, depth = 0): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    if (depth > MAX_CLAIMS_DEPTH) throw invalid(`claims nested deeper than ${MAX_CLAIMS_DEPTH} levels`);
+    if (depth > MAX_CLAIMS_DEPTH)
+      throw invalid(`claims nested deeper than ${MAX_CLAIMS_DEPTH} levels`);
     Object.freeze(value);
     for (const member of Object.values(value)) deepFreeze(member, depth + 1);
   }

@@ -1,9 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  type CanActivate,
-  type ExecutionContext,
-} from '@nestjs/common';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { AccessTokenClaims } from '../access-token/access-token-claims.js';
 import { AUTH_OPTIONS } from '../auth.constants.js';
@@ -86,6 +81,7 @@ export class AccessTokenGuard implements CanActivate {
   protected checkRoles(context: ExecutionContext, claims: AccessTokenClaims): void {
     const required = this.routes.of(context).roles;
     if (required === null) return;
-    if (!required.some((role) => claims.roles.includes(role))) throw new InsufficientRoleError(required);
+    if (!required.some((role) => claims.roles.includes(role)))
+      throw new InsufficientRoleError(required);
   }
 }

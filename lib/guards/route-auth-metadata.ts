@@ -49,10 +49,13 @@ export class RouteAuthMetadataCache {
     const roles = get<readonly string[]>(ROLES_KEY);
     // The most specific declaration wins, and at the same level a role requirement beats
     // `@Public()`: a `@Roles()` method in a `@Public()` controller must not open up silently.
-    const handlerIsPublic = this.reflector.get<boolean | undefined>(IS_PUBLIC_KEY, handler) === true;
-    const handlerHasRoles = this.reflector.get<readonly string[] | undefined>(ROLES_KEY, handler) !== undefined;
+    const handlerIsPublic =
+      this.reflector.get<boolean | undefined>(IS_PUBLIC_KEY, handler) === true;
+    const handlerHasRoles =
+      this.reflector.get<readonly string[] | undefined>(ROLES_KEY, handler) !== undefined;
     const classIsPublic = this.reflector.get<boolean | undefined>(IS_PUBLIC_KEY, cls) === true;
-    const classHasRoles = this.reflector.get<readonly string[] | undefined>(ROLES_KEY, cls) !== undefined;
+    const classHasRoles =
+      this.reflector.get<readonly string[] | undefined>(ROLES_KEY, cls) !== undefined;
     return Object.freeze({
       isPublic: handlerIsPublic || (classIsPublic && !handlerHasRoles && !classHasRoles),
       isOptional: get<boolean>(IS_OPTIONAL_AUTH_KEY) === true,

@@ -10,7 +10,12 @@ export interface AuthHttpError {
 
 const INVALID_TOKEN = 'Bearer error="invalid_token"';
 
-function render(status: number, error: string, message: string, wwwAuthenticate: string | null): AuthHttpError {
+function render(
+  status: number,
+  error: string,
+  message: string,
+  wwwAuthenticate: string | null,
+): AuthHttpError {
   return { status, body: { statusCode: status, error, message }, wwwAuthenticate };
 }
 
@@ -21,7 +26,8 @@ function render(status: number, error: string, message: string, wwwAuthenticate:
  * Returns `null` for anything that is not a client-caused {@link AuthError}.
  */
 export function authErrorToHttp(error: unknown): AuthHttpError | null {
-  if (!(error instanceof Error) || !('code' in error) || typeof error.code !== 'string') return null;
+  if (!(error instanceof Error) || !('code' in error) || typeof error.code !== 'string')
+    return null;
   switch ((error as AuthError).code) {
     case 'ERR_AUTH_ACCESS_TOKEN_MISSING':
       // RFC 6750 section 3.1: no error code when the request carried no credentials.

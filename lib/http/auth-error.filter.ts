@@ -38,7 +38,8 @@ export class AuthErrorFilter implements ExceptionFilter<AuthError> {
       error: 'Internal Server Error',
       message: 'Internal server error',
     };
-    if (mapped?.wwwAuthenticate) setResponseHeader(response, 'WWW-Authenticate', mapped.wwwAuthenticate);
+    if (mapped?.wwwAuthenticate)
+      setResponseHeader(response, 'WWW-Authenticate', mapped.wwwAuthenticate);
     if (typeof response.code === 'function') {
       response.code(status).send(body);
     } else if (typeof response.status === 'function' && typeof response.json === 'function') {

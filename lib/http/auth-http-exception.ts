@@ -11,7 +11,11 @@ export function toAuthHttpException(context: ExecutionContext, error: unknown): 
   const mapped = authErrorToHttp(error);
   if (mapped === null) return error;
   if (mapped.wwwAuthenticate !== null && context.getType() === 'http') {
-    setResponseHeader(context.switchToHttp().getResponse(), 'WWW-Authenticate', mapped.wwwAuthenticate);
+    setResponseHeader(
+      context.switchToHttp().getResponse(),
+      'WWW-Authenticate',
+      mapped.wwwAuthenticate,
+    );
   }
   return new HttpException(mapped.body, mapped.status, { cause: error });
 }

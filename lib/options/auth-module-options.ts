@@ -102,7 +102,9 @@ export interface RefreshTokenOptions {
    * Re-reads the user at every refresh: return `null` to refuse a disabled or deleted user
    * (the session is revoked), or the user with its current roles.
    */
-  resolveUser: (userId: string) => AuthSubject | null | undefined | Promise<AuthSubject | null | undefined>;
+  resolveUser: (
+    userId: string,
+  ) => AuthSubject | null | undefined | Promise<AuthSubject | null | undefined>;
   /** Called when a spent refresh token is reused after the grace window. */
   onReuseDetected?: (event: RefreshTokenReuseEvent) => void | Promise<void>;
   /**

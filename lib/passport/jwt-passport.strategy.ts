@@ -21,7 +21,10 @@ import { JoseJwtStrategy } from './jose-jwt.strategy.js';
 @Injectable()
 export class JwtPassportStrategy extends PassportStrategy(JoseJwtStrategy, 'jwt') {
   constructor(tokens: TokenService, @Inject(AUTH_OPTIONS) options: ResolvedAuthOptions) {
-    super({ verify: (token: string) => tokens.verifyAccessToken(token), extractors: options.extractors });
+    super({
+      verify: (token: string) => tokens.verifyAccessToken(token),
+      extractors: options.extractors,
+    });
   }
 
   /** The user passport attaches to the request: the verified claims by default. */

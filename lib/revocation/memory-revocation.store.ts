@@ -43,12 +43,17 @@ export class MemoryRevocationStore implements RevocationStore {
   isRevoked(subject: RevocationSubject, nowMs: number): boolean {
     if (nowMs >= this.nextSweep) this.sweep(nowMs);
     if (this.tokens.size > 0 && (this.tokens.get(subject.jti) ?? 0) > nowMs) return true;
-    if (subject.sid !== undefined && this.sessions.size > 0 && (this.sessions.get(subject.sid) ?? 0) > nowMs) {
+    if (
+      subject.sid !== undefined &&
+      this.sessions.size > 0 &&
+      (this.sessions.get(subject.sid) ?? 0) > nowMs
+    ) {
       return true;
     }
     if (this.subjects.size > 0) {
       const revoked = this.subjects.get(subject.sub);
-      if (revoked !== undefined && revoked.expiresAt > nowMs && subject.iat <= revoked.issuedBefore) return true;
+      if (revoked !== undefined && revoked.expiresAt > nowMs && subject.iat <= revoked.issuedBefore)
+        return true;
     }
     return false;
   }

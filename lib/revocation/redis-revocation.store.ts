@@ -72,10 +72,17 @@ export class RedisRevocationStore implements RevocationStore {
   private async loadLiveKeys(): Promise<void> {
     let cursor = '0';
     do {
-      const [next, keys] = await this.client.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 500);
+      const [next, keys] = await this.client.scan(
+        cursor,
+        'MATCH',
+        `${this.prefix}:*`,
+        'COUNT',
+        500,
+      );
       cursor = next;
       if (keys.length > 0) {
-        for (const value of await this.client.mget(...keys)) if (value !== null) this.receive(value);
+        for (const value of await this.client.mget(...keys))
+          if (value !== null) this.receive(value);
       }
     } while (cursor !== '0');
   }

@@ -39,30 +39,56 @@ const rawExp =
 const tol = CLOCK_TOLERANCE;
 
 const REFUSED: Array<[string, Claims]> = [
-  ['E01 exp = now - (tolerance + 1)', withClaims((_t, now) => ({ exp: now - (tol + 1), iat: now - (tol + 1) - 60 }))],
+  [
+    'E01 exp = now - (tolerance + 1)',
+    withClaims((_t, now) => ({ exp: now - (tol + 1), iat: now - (tol + 1) - 60 })),
+  ],
   ['E02 no exp and no iat', without('exp', 'iat')],
   ['E02 no exp', without('exp')],
   ['E02 no iat (RFC 9068 section 2.2)', without('iat')],
   ['E02 no jti (RFC 9068 section 2.2)', without('jti')],
   ['E03 nbf = now + tolerance + 60', withClaims((_t, now) => ({ nbf: now + tol + 60 }))],
-  ['E03 iat = now + tolerance + 60 (future)', withClaims((_t, now) => ({ iat: now + tol + 60, exp: now + tol + 120 }))],
-  ['E03 iat older than the maximum token age, exp ahead', withClaims((_t, now) => ({ iat: now - (TARGET_TTL + tol + 30), exp: now + 60 }))],
+  [
+    'E03 iat = now + tolerance + 60 (future)',
+    withClaims((_t, now) => ({ iat: now + tol + 60, exp: now + tol + 120 })),
+  ],
+  [
+    'E03 iat older than the maximum token age, exp ahead',
+    withClaims((_t, now) => ({ iat: now - (TARGET_TTL + tol + 30), exp: now + 60 })),
+  ],
   ...['exp', 'nbf', 'iat'].flatMap((name) =>
     ['"1999999999"', 'null', 'true', '[]', '{}'].map((literal): [string, Claims] => [
       `E04 ${name} = ${literal}`,
       withClaims(() => ({ [name]: JSON.parse(literal) as unknown })),
     ]),
   ),
-  ['E04 "Exp" present, "exp" absent', (target) => { const claims = userClaims(target); claims.Exp = claims.exp; delete claims.exp; return claims; }],
+  [
+    'E04 "Exp" present, "exp" absent',
+    (target) => {
+      const claims = userClaims(target);
+      claims.Exp = claims.exp;
+      delete claims.exp;
+      return claims;
+    },
+  ],
   ['E05 exp = 1e308', rawExp('1e308')],
   ['E05 exp = 1e400 (parses to Infinity)', rawExp('1e400')],
-  ['E05 exp - iat longer than the configured TTL', withClaims((_t, now) => ({ iat: now, exp: now + TARGET_TTL + tol + 60 }))],
+  [
+    'E05 exp - iat longer than the configured TTL',
+    withClaims((_t, now) => ({ iat: now, exp: now + TARGET_TTL + tol + 60 })),
+  ],
   ['E05 exp = -1', rawExp('-1')],
   ['E05 exp = 0', rawExp('0')],
   ['E05 exp = NaN text', rawExp('"NaN"')],
   ['E06 another issuer', withClaims(() => ({ iss: 'https://evil.example' }))],
-  ['E06 the staging issuer', withClaims((t) => ({ iss: t.issuer.replace(/^(https?:\/\/)/, '$1staging.') }))],
-  ['E06 issuer array [evil, ours]', withClaims((t) => ({ iss: ['https://evil.example', t.issuer] }))],
+  [
+    'E06 the staging issuer',
+    withClaims((t) => ({ iss: t.issuer.replace(/^(https?:\/\/)/, '$1staging.') })),
+  ],
+  [
+    'E06 issuer array [evil, ours]',
+    withClaims((t) => ({ iss: ['https://evil.example', t.issuer] })),
+  ],
   ['E06 issuer array [ours]', withClaims((t) => ({ iss: [t.issuer] }))],
   ['E06 issuer with a trailing slash', withClaims((t) => ({ iss: `${t.issuer}/` }))],
   ['E06 issuer upper-cased', withClaims((t) => ({ iss: t.issuer.toUpperCase() }))],
@@ -84,7 +110,18 @@ const REFUSED: Array<[string, Claims]> = [
   ['E08 sub as an array', withClaims((t) => ({ sub: [t.userSub] }))],
 ];
 
-const TYP_REFUSED = [undefined, 'JWT', 'jwt', 'id+jwt', 'refresh+jwt', 'secevent+jwt', 'at+jwt ', 'at-jwt', 'application/jwt', ''];
+const TYP_REFUSED = [
+  undefined,
+  'JWT',
+  'jwt',
+  'id+jwt',
+  'refresh+jwt',
+  'secevent+jwt',
+  'at+jwt ',
+  'at-jwt',
+  'application/jwt',
+  '',
+];
 const TYP_ACCEPTED = ['at+jwt', 'AT+JWT', 'application/at+jwt', 'Application/AT+JWT'];
 
 describe.each(TARGET_FACTORIES)('claim validation against the $name', ({ start }) => {
@@ -98,7 +135,11 @@ describe.each(TARGET_FACTORIES)('claim validation against the $name', ({ start }
   });
 
   it('control: a [K] token with the default claims is accepted', async () => {
-    const response = await getWith(target, target.meRoute, `Bearer ${mint(target, userClaims(target))}`);
+    const response = await getWith(
+      target,
+      target.meRoute,
+      `Bearer ${mint(target, userClaims(target))}`,
+    );
     expect(response.status).toBe(200);
     expect(response.body.sub).toBe(target.userSub);
   });
@@ -108,12 +149,29 @@ describe.each(TARGET_FACTORIES)('claim validation against the $name', ({ start }
   });
 
   it.each<[string, Claims]>([
-    ['E01 exp = now - (tolerance - 1): inside the tolerance', withClaims((_t, now) => ({ exp: now - (tol - 1), iat: now - (tol - 1) - 60 }))],
-    ['E03 nbf = now + tolerance - 1: inside the tolerance', withClaims((_t, now) => ({ nbf: now + tol - 1 }))],
+    [
+      'E01 exp = now - (tolerance - 1): inside the tolerance',
+      withClaims((_t, now) => ({ exp: now - (tol - 1), iat: now - (tol - 1) - 60 })),
+    ],
+    [
+      'E03 nbf = now + tolerance - 1: inside the tolerance',
+      withClaims((_t, now) => ({ nbf: now + tol - 1 })),
+    ],
     ['E05 fractional exp = now + 60.5', withClaims((_t, now) => ({ exp: now + 60.5 }))],
-    ['E07 audience array containing ours (RFC 7519 section 4.1.3)', withClaims((t) => ({ aud: ['other-api', t.audience] }))],
+    [
+      'E07 audience array containing ours (RFC 7519 section 4.1.3)',
+      withClaims((t) => ({ aud: ['other-api', t.audience] })),
+    ],
   ])('%s [K]: accepted', async (_id, claims) => {
-    expect((await getWith(target, target.meRoute, `Bearer ${mint(target, claims(target, nowOf(target)))}`)).status).toBe(200);
+    expect(
+      (
+        await getWith(
+          target,
+          target.meRoute,
+          `Bearer ${mint(target, claims(target, nowOf(target)))}`,
+        )
+      ).status,
+    ).toBe(200);
   });
 
   it('E01 a genuine token past exp + tolerance: 401 "expired"; one second earlier: 200', async () => {
@@ -132,15 +190,29 @@ describe.each(TARGET_FACTORIES)('claim validation against the $name', ({ start }
     }
   });
 
-  it.each(TYP_REFUSED.map((typ) => [`E09 typ ${JSON.stringify(typ)}`, typ]))('%s [K]: 401', async (_id, typ) => {
-    const header = genuineHeader(target, { typ });
-    if (typ === undefined) delete header.typ;
-    await expectRefusedEverywhere(target, `Bearer ${mint(target, userClaims(target), header)}`);
-  });
+  it.each(TYP_REFUSED.map((typ) => [`E09 typ ${JSON.stringify(typ)}`, typ]))(
+    '%s [K]: 401',
+    async (_id, typ) => {
+      const header = genuineHeader(target, { typ });
+      if (typ === undefined) delete header.typ;
+      await expectRefusedEverywhere(target, `Bearer ${mint(target, userClaims(target), header)}`);
+    },
+  );
 
-  it.each(TYP_ACCEPTED.map((typ) => [`E09 typ ${JSON.stringify(typ)}`, typ]))('%s [K]: accepted (media types are case-insensitive)', async (_id, typ) => {
-    expect((await getWith(target, target.meRoute, `Bearer ${mint(target, userClaims(target), genuineHeader(target, { typ }))}`)).status).toBe(200);
-  });
+  it.each(TYP_ACCEPTED.map((typ) => [`E09 typ ${JSON.stringify(typ)}`, typ]))(
+    '%s [K]: accepted (media types are case-insensitive)',
+    async (_id, typ) => {
+      expect(
+        (
+          await getWith(
+            target,
+            target.meRoute,
+            `Bearer ${mint(target, userClaims(target), genuineHeader(target, { typ }))}`,
+          )
+        ).status,
+      ).toBe(200);
+    },
+  );
 
   it.each(['iss', 'aud', 'sub', 'jti', 'roles', 'sid', 'scope', 'email'])(
     'E10 claim %s replaced by a marker, S0 kept: 401 and the marker never reflected',
@@ -148,7 +220,11 @@ describe.each(TARGET_FACTORIES)('claim validation against the $name', ({ start }
       const token = await target.userToken();
       const { h, s } = splitToken(token);
       const marker = `jwt_inject_${createHash('md5').update(claim).digest('hex')}_${claim}`;
-      const forged = unsigned(JSON.parse(Buffer.from(h, 'base64url').toString()) as Record<string, unknown>, userClaims(target, { [claim]: marker }), s);
+      const forged = unsigned(
+        JSON.parse(Buffer.from(h, 'base64url').toString()) as Record<string, unknown>,
+        userClaims(target, { [claim]: marker }),
+        s,
+      );
       for (const path of [target.meRoute, target.adminRoute, '/health']) {
         const response = await getWith(target, path, `Bearer ${forged}`);
         expect(response.status).toBe(path === '/health' ? 200 : 401);

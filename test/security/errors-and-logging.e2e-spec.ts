@@ -44,19 +44,37 @@ describe.each(TARGET_FACTORIES)('K01 uniform failures on the $name', ({ start })
       malformed: 'eyJhbGciOi.broken',
       unknownKid: mint(target, userClaims(target), genuineHeader(target, { kid: 'unknown' })),
       wrongAudience: mint(target, userClaims(target, { aud: 'other-api' })),
-      foreignKey: signCompact(genuineHeader(target), userClaims(target), 'ES256', testKeyPair('ES256', 'attacker').privateKey),
+      foreignKey: signCompact(
+        genuineHeader(target),
+        userClaims(target),
+        'ES256',
+        testKeyPair('ES256', 'attacker').privateKey,
+      ),
     };
-    const responses = await Promise.all(Object.entries(failures).map(async ([name, token]) => [name, await getWith(target, target.meRoute, `Bearer ${token}`)] as const));
+    const responses = await Promise.all(
+      Object.entries(failures).map(
+        async ([name, token]) =>
+          [name, await getWith(target, target.meRoute, `Bearer ${token}`)] as const,
+      ),
+    );
     for (const [name, response] of responses) {
       expect({ name, status: response.status }).toEqual({ name, status: 401 });
-      expect(Object.keys(response.body as object).sort()).toEqual(['error', 'message', 'statusCode']);
+      expect(Object.keys(response.body as object).sort()).toEqual([
+        'error',
+        'message',
+        'statusCode',
+      ]);
       expect(response.body.error).toBe('Unauthorized');
       expect(response.headers['www-authenticate']).toMatch(/^Bearer error="invalid_token"/);
       expect(response.text).not.toMatch(/ERR_|JWS|JWT|jose|claim|"exp"|"aud"|stack/i);
       // Only "expired" is told apart (the client should refresh); every other cause is one answer.
-      expect(response.body.message).toBe(name === 'expired' ? 'Access token expired' : 'Invalid access token');
+      expect(response.body.message).toBe(
+        name === 'expired' ? 'Access token expired' : 'Invalid access token',
+      );
     }
-    const others = responses.filter(([name]) => name !== 'expired').map(([, response]) => [response.text, response.headers['www-authenticate']]);
+    const others = responses
+      .filter(([name]) => name !== 'expired')
+      .map(([, response]) => [response.text, response.headers['www-authenticate']]);
     expect(new Set(others.map((entry) => JSON.stringify(entry))).size).toBe(1);
   });
 });
@@ -73,20 +91,51 @@ describe('K02 security logging of the sample app', () => {
     userId = await registerUser(sample.server, email);
     const pair = await loginUser(sample.server, email);
     const admin = await loginUser(sample.server, SAMPLE_ADMIN.email, SAMPLE_ADMIN.password);
-    const rotated = (await refreshWith(sample.server, pair.refreshToken).expect(200)).body as { accessToken: string; refreshToken: string };
+    const rotated = (await refreshWith(sample.server, pair.refreshToken).expect(200)).body as {
+      accessToken: string;
+      refreshToken: string;
+    };
     sample.clock.advance(6);
     await refreshWith(sample.server, pair.refreshToken).expect(401);
     reusedSid = sidOf(pair);
-    await request(sample.server).post('/auth/login').send({ email, password: 'wrong-password-1' }).expect(401);
-    await request(sample.server).post('/auth/login').send({ email: freshEmail(), password: USER_PASSWORD }).expect(401);
-    await request(sample.server).post('/auth/register').send({ email, password: 'another-password' }).expect(409);
-    await request(sample.server).post('/auth/register').send({ email: 'bad', password: 'short' }).expect(400);
-    await request(sample.server).get('/me').set('Authorization', `Bearer ${pair.accessToken}x`).expect(401);
-    await request(sample.server).get('/me').set('Authorization', `Bearer ${pair.refreshToken}`).expect(401);
+    await request(sample.server)
+      .post('/auth/login')
+      .send({ email, password: 'wrong-password-1' })
+      .expect(401);
+    await request(sample.server)
+      .post('/auth/login')
+      .send({ email: freshEmail(), password: USER_PASSWORD })
+      .expect(401);
+    await request(sample.server)
+      .post('/auth/register')
+      .send({ email, password: 'another-password' })
+      .expect(409);
+    await request(sample.server)
+      .post('/auth/register')
+      .send({ email: 'bad', password: 'short' })
+      .expect(400);
+    await request(sample.server)
+      .get('/me')
+      .set('Authorization', `Bearer ${pair.accessToken}x`)
+      .expect(401);
+    await request(sample.server)
+      .get('/me')
+      .set('Authorization', `Bearer ${pair.refreshToken}`)
+      .expect(401);
     await request(sample.server).get(`/nowhere?access_token=${pair.accessToken}`).expect(404);
-    await request(sample.server).post('/auth/refresh').set('Content-Type', 'application/json').send(`{"refreshToken":"${pair.refreshToken}`).expect(400);
-    await request(sample.server).post('/auth/logout').send({ refreshToken: rotated.refreshToken }).expect(204);
-    await request(sample.server).post('/auth/logout').send({ refreshToken: admin.refreshToken }).expect(204);
+    await request(sample.server)
+      .post('/auth/refresh')
+      .set('Content-Type', 'application/json')
+      .send(`{"refreshToken":"${pair.refreshToken}`)
+      .expect(400);
+    await request(sample.server)
+      .post('/auth/logout')
+      .send({ refreshToken: rotated.refreshToken })
+      .expect(204);
+    await request(sample.server)
+      .post('/auth/logout')
+      .send({ refreshToken: admin.refreshToken })
+      .expect(204);
     secrets.push(
       pair.accessToken,
       pair.refreshToken,

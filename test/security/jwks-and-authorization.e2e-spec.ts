@@ -6,7 +6,12 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testKeyPair } from '../support/keys.js';
 import { signCompact } from './support/forge.js';
-import { SAMPLE_ADMIN, freshEmail, loginUser, registerUser } from './support/security-sample-app.js';
+import {
+  SAMPLE_ADMIN,
+  freshEmail,
+  loginUser,
+  registerUser,
+} from './support/security-sample-app.js';
 import {
   adminClaims,
   expectR401,
@@ -44,20 +49,29 @@ describe.each(TARGET_FACTORIES)('JWKS endpoint of the $name', ({ start }) => {
       const configured = target.keys.find((candidate) => candidate.kid === key.kid);
       expect(key.alg).toBe(configured?.alg);
     }
-    const rsaBits = keys.filter((key) => key.kty === 'RSA').map((key) => Buffer.from(String(key.n), 'base64url').length * 8);
+    const rsaBits = keys
+      .filter((key) => key.kty === 'RSA')
+      .map((key) => Buffer.from(String(key.n), 'base64url').length * 8);
     expect(rsaBits.filter((bits) => bits < 2048)).toEqual([]);
-    const curves = keys.filter((key) => key.kty === 'EC' || key.kty === 'OKP').map((key) => key.crv);
-    expect(curves.filter((curve) => !['P-256', 'P-384', 'P-521', 'Ed25519'].includes(String(curve)))).toEqual([]);
+    const curves = keys
+      .filter((key) => key.kty === 'EC' || key.kty === 'OKP')
+      .map((key) => key.crv);
+    expect(
+      curves.filter((curve) => !['P-256', 'P-384', 'P-521', 'Ed25519'].includes(String(curve))),
+    ).toEqual([]);
   });
 
-  it.each(['', '?kid=../../etc/passwd&debug=1'])('H02 GET%s: 200, JWK Set media type, public, cacheable for a bounded time', async (query) => {
-    const response = await request(target.server).get(`/.well-known/jwks.json${query}`);
-    expect(response.status).toBe(200);
-    expect(response.headers['content-type']).toMatch(/^application\/(jwk-set\+)?json/);
-    const maxAge = Number(/max-age=(\d+)/.exec(String(response.headers['cache-control']))?.[1]);
-    expect(maxAge).toBeGreaterThan(0);
-    expect(maxAge).toBeLessThanOrEqual(86_400);
-  });
+  it.each(['', '?kid=../../etc/passwd&debug=1'])(
+    'H02 GET%s: 200, JWK Set media type, public, cacheable for a bounded time',
+    async (query) => {
+      const response = await request(target.server).get(`/.well-known/jwks.json${query}`);
+      expect(response.status).toBe(200);
+      expect(response.headers['content-type']).toMatch(/^application\/(jwk-set\+)?json/);
+      const maxAge = Number(/max-age=(\d+)/.exec(String(response.headers['cache-control']))?.[1]);
+      expect(maxAge).toBeGreaterThan(0);
+      expect(maxAge).toBeLessThanOrEqual(86_400);
+    },
+  );
 
   it.each([
     ['H02 POST', 'post', [404, 405]],
@@ -84,7 +98,9 @@ describe.each(TARGET_FACTORIES)('JWKS endpoint of the $name', ({ start }) => {
   ])('H05 probing %s exposes no private key, secret or environment', async (path) => {
     const response = await request(target.server).get(path);
     expect(response.status).not.toBeGreaterThanOrEqual(500);
-    expect(response.text).not.toMatch(/PRIVATE KEY|"d"\s*:|AUTH_PRIVATE_KEY|SAMPLE_ADMIN_PASSWORD|scrypt\$/);
+    expect(response.text).not.toMatch(
+      /PRIVATE KEY|"d"\s*:|AUTH_PRIVATE_KEY|SAMPLE_ADMIN_PASSWORD|scrypt\$/,
+    );
     expect(response.text).not.toContain(testKeyPair('ES256').privatePem.split('\n')[1] ?? 'x');
   });
 });
@@ -93,21 +109,41 @@ describe('H03 key rotation on the library', () => {
   it('tokens of the old key verify while it is published, and are refused once it is removed', async () => {
     const rotated = await startLibraryTarget('express', {
       keys: [
-        { kid: 'k-new', algorithm: 'ES256', privateKey: testKeyPair('ES256', 'rotated').privatePem },
+        {
+          kid: 'k-new',
+          algorithm: 'ES256',
+          privateKey: testKeyPair('ES256', 'rotated').privatePem,
+        },
         { kid: 'k1', algorithm: 'ES256', publicKey: testKeyPair('ES256').publicPem },
       ],
     });
     const removed = await startLibraryTarget('express', {
-      keys: [{ kid: 'k-new', algorithm: 'ES256', privateKey: testKeyPair('ES256', 'rotated').privatePem }],
+      keys: [
+        {
+          kid: 'k-new',
+          algorithm: 'ES256',
+          privateKey: testKeyPair('ES256', 'rotated').privatePem,
+        },
+      ],
     });
     try {
       const oldToken = mint(rotated, userClaims(rotated));
       expect((await getWith(rotated, '/me', `Bearer ${oldToken}`)).status).toBe(200);
       const newToken = await rotated.userToken();
-      expect(JSON.parse(Buffer.from(newToken.split('.')[0] ?? '', 'base64url').toString()).kid).toBe('k-new');
+      expect(
+        JSON.parse(Buffer.from(newToken.split('.')[0] ?? '', 'base64url').toString()).kid,
+      ).toBe('k-new');
       expect((await getWith(removed, '/me', `Bearer ${newToken}`)).status).toBe(200);
       const before = removed.handlerRuns();
-      expectR401(await getWith(removed, '/me', `Bearer ${signCompact(genuineHeader(removed, { kid: 'k1' }), userClaims(removed), 'ES256', testKeyPair('ES256').privateKey)}`), removed, before);
+      expectR401(
+        await getWith(
+          removed,
+          '/me',
+          `Bearer ${signCompact(genuineHeader(removed, { kid: 'k1' }), userClaims(removed), 'ES256', testKeyPair('ES256').privateKey)}`,
+        ),
+        removed,
+        before,
+      );
     } finally {
       await Promise.all([rotated.close(), removed.close()]);
     }
@@ -137,17 +173,30 @@ describe('authorization on the sample routes', () => {
     const saved = target.clock.now();
     target.clock.advance(admin.expiresIn + 6);
     try {
-      expect((await getWith(target, '/admin/users', `Bearer ${admin.accessToken}`)).status).toBe(401);
+      expect((await getWith(target, '/admin/users', `Bearer ${admin.accessToken}`)).status).toBe(
+        401,
+      );
     } finally {
       target.clock.set(saved);
     }
   });
 
   it.each([
-    ['J02 ?userId=<admin>', (t: ForgeTarget) => request(t.server).get(`/me?userId=${t.adminSub}&id=${t.adminSub}&sub=${t.adminSub}`)],
-    ['J02 X-User-Id header', (t: ForgeTarget) => request(t.server).get('/me').set('X-User-Id', t.adminSub)],
-    ['J02 JSON body', (t: ForgeTarget) => request(t.server).get('/me').send({ userId: t.adminSub, sub: t.adminSub })],
-  ])('%s: only the caller\'s own record', async (_id, send) => {
+    [
+      'J02 ?userId=<admin>',
+      (t: ForgeTarget) =>
+        request(t.server).get(`/me?userId=${t.adminSub}&id=${t.adminSub}&sub=${t.adminSub}`),
+    ],
+    [
+      'J02 X-User-Id header',
+      (t: ForgeTarget) => request(t.server).get('/me').set('X-User-Id', t.adminSub),
+    ],
+    [
+      'J02 JSON body',
+      (t: ForgeTarget) =>
+        request(t.server).get('/me').send({ userId: t.adminSub, sub: t.adminSub }),
+    ],
+  ])("%s: only the caller's own record", async (_id, send) => {
     const response = await send(target).set('Authorization', userAuth);
     expect(response.status).toBe(200);
     expect(response.body.id).toBe(target.userSub);
@@ -163,7 +212,11 @@ describe('authorization on the sample routes', () => {
     ['E08 sub = "1"', () => '1'],
     ['E08 sub = "01"', () => '01'],
   ])('%s [K]: /me never resolves to another user (401)', async (_id, sub) => {
-    const response = await getWith(target, '/me', `Bearer ${mint(target, userClaims(target, { sub: sub(target) }))}`);
+    const response = await getWith(
+      target,
+      '/me',
+      `Bearer ${mint(target, userClaims(target, { sub: sub(target) }))}`,
+    );
     expect(response.status).toBe(401);
     expect(response.text).not.toContain(target.userSub);
     expect(response.text).not.toContain(target.adminSub);
@@ -180,13 +233,23 @@ describe('authorization on the sample routes', () => {
 
   it.each(
     GUARDED.flatMap(([method, path]) => [
-      [`J03 ${method.toUpperCase()} ${path} with an unknown crit [K]`, method, path, 'crit'] as const,
+      [
+        `J03 ${method.toUpperCase()} ${path} with an unknown crit [K]`,
+        method,
+        path,
+        'crit',
+      ] as const,
       [`J03 ${method.toUpperCase()} ${path} with typ JWT [K]`, method, path, 'typ'] as const,
     ]),
   )('%s: 401', async (_id, method, path, kind) => {
-    const header = kind === 'crit' ? genuineHeader(target, { crit: ['x-mfa'], 'x-mfa': true }) : genuineHeader(target, { typ: 'JWT' });
+    const header =
+      kind === 'crit'
+        ? genuineHeader(target, { crit: ['x-mfa'], 'x-mfa': true })
+        : genuineHeader(target, { typ: 'JWT' });
     const token = mint(target, adminClaims(target), header);
-    const call = request(target.server)[method as 'get' | 'post' | 'delete'](path).set('Authorization', `Bearer ${token}`);
+    const call = request(target.server)
+      [method as 'get' | 'post' | 'delete'](path)
+      .set('Authorization', `Bearer ${token}`);
     const response = await call;
     expectR401(response, target, null);
   });
@@ -208,18 +271,26 @@ describe('authorization on the sample routes', () => {
         .split('\n')
         .filter((line) => !/^\s*(\*|\/\/)/.test(line))
         .join('\n');
-      return /\bdecodeJwt\b|\bUnsecuredJWT\b|from 'jsonwebtoken'|from '@nestjs\/jwt'|\.decode\(\s*token|ExtractJwt\.fromAuthHeader\(|passportJwt\.Strategy|new JwtStrategy/.test(code);
+      return /\bdecodeJwt\b|\bUnsecuredJWT\b|from 'jsonwebtoken'|from '@nestjs\/jwt'|\.decode\(\s*token|ExtractJwt\.fromAuthHeader\(|passportJwt\.Strategy|new JwtStrategy/.test(
+        code,
+      );
     });
     expect(offenders).toEqual([]);
   });
 
   it('J01 a fresh registration is a plain user, whatever it asks for (I09 mass assignment)', async () => {
     const email = freshEmail();
-    const response = await request(target.server).post('/auth/register').send({ email, password: 'user-password-1', roles: ['admin'] });
+    const response = await request(target.server)
+      .post('/auth/register')
+      .send({ email, password: 'user-password-1', roles: ['admin'] });
     expect(response.status).toBe(400);
     const id = await registerUser(target.server, email);
     const pair = await loginUser(target.server, email);
     expect((await getWith(target, '/admin/users', `Bearer ${pair.accessToken}`)).status).toBe(403);
-    expect((await getWith(target, '/me', `Bearer ${pair.accessToken}`)).body).toEqual({ id, email, roles: ['user'] });
+    expect((await getWith(target, '/me', `Bearer ${pair.accessToken}`)).body).toEqual({
+      id,
+      email,
+      roles: ['user'],
+    });
   });
 });

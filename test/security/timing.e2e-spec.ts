@@ -8,7 +8,12 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenService } from '../../lib/index.js';
 import { compareSamples, formatComparison } from './support/stats.js';
-import { freshEmail, registerUser, startSecuritySampleApp, type SecuritySampleApp } from './support/security-sample-app.js';
+import {
+  freshEmail,
+  registerUser,
+  startSecuritySampleApp,
+  type SecuritySampleApp,
+} from './support/security-sample-app.js';
 
 const SAMPLES = Number(process.env.TIMING_SAMPLES ?? 200);
 
@@ -58,13 +63,23 @@ describe('timing side channels on the sample app [T]', () => {
     const wrong: number[] = [];
     // Warm-up: JIT, the dummy hash of the unknown-user path, connection set-up.
     for (let index = 0; index < 10; index += 1) {
-      await agent.post('/auth/login').send({ email: freshEmail('warm'), password: 'wrong-password' });
+      await agent
+        .post('/auth/login')
+        .send({ email: freshEmail('warm'), password: 'wrong-password' });
       await agent.post('/auth/login').send({ email, password: 'wrong-password' });
     }
     for (let index = 0; index < SAMPLES; index += 1) {
       const order = Math.random() < 0.5;
-      const a = () => time(() => agent.post('/auth/login').send({ email: freshEmail('nobody'), password: 'wrong-password' }), 401);
-      const b = () => time(() => agent.post('/auth/login').send({ email, password: 'wrong-password' }), 401);
+      const a = () =>
+        time(
+          () =>
+            agent
+              .post('/auth/login')
+              .send({ email: freshEmail('nobody'), password: 'wrong-password' }),
+          401,
+        );
+      const b = () =>
+        time(() => agent.post('/auth/login').send({ email, password: 'wrong-password' }), 401);
       if (order) {
         unknown.push(await a());
         wrong.push(await b());
@@ -87,7 +102,8 @@ describe('timing side channels on the sample app [T]', () => {
       spent.push(pair.refreshToken);
     }
     sample.clock.advance(60);
-    const unknownToken = () => Buffer.from(crypto.getRandomValues(new Uint8Array(64))).toString('base64url');
+    const unknownToken = () =>
+      Buffer.from(crypto.getRandomValues(new Uint8Array(64))).toString('base64url');
     for (let index = 0; index < 10; index += 1) {
       await agent.post('/auth/refresh').send({ refreshToken: unknownToken() });
       await agent.post('/auth/refresh').send({ refreshToken: spent.pop() });
@@ -95,8 +111,10 @@ describe('timing side channels on the sample app [T]', () => {
     const unknown: number[] = [];
     const reused: number[] = [];
     for (let index = 0; index < SAMPLES; index += 1) {
-      const a = () => time(() => agent.post('/auth/refresh').send({ refreshToken: unknownToken() }), 401);
-      const b = () => time(() => agent.post('/auth/refresh').send({ refreshToken: spent.pop() }), 401);
+      const a = () =>
+        time(() => agent.post('/auth/refresh').send({ refreshToken: unknownToken() }), 401);
+      const b = () =>
+        time(() => agent.post('/auth/refresh').send({ refreshToken: spent.pop() }), 401);
       if (Math.random() < 0.5) {
         unknown.push(await a());
         reused.push(await b());
@@ -105,7 +123,9 @@ describe('timing side channels on the sample app [T]', () => {
         unknown.push(await a());
       }
     }
-    expectNoUsableDifference('G18 refresh unknown (A) vs spent (B)', unknown, reused, { repeatable: false });
+    expectNoUsableDifference('G18 refresh unknown (A) vs spent (B)', unknown, reused, {
+      repeatable: false,
+    });
   });
 
   it(`G18 refresh: unknown token (A) vs a token of an already revoked family (B), ${SAMPLES} each`, async () => {
@@ -113,12 +133,20 @@ describe('timing side channels on the sample app [T]', () => {
     const userId = await registerUser(sample.server, freshEmail());
     const pair = await tokens.issueTokens({ id: userId, roles: ['user'] });
     await tokens.logout(pair.refreshToken);
-    const unknownToken = () => Buffer.from(crypto.getRandomValues(new Uint8Array(64))).toString('base64url');
+    const unknownToken = () =>
+      Buffer.from(crypto.getRandomValues(new Uint8Array(64))).toString('base64url');
     const unknown: number[] = [];
     const revoked: number[] = [];
     for (let index = 0; index < SAMPLES; index += 1) {
-      unknown.push(await time(() => agent.post('/auth/refresh').send({ refreshToken: unknownToken() }), 401));
-      revoked.push(await time(() => agent.post('/auth/refresh').send({ refreshToken: pair.refreshToken }), 401));
+      unknown.push(
+        await time(() => agent.post('/auth/refresh').send({ refreshToken: unknownToken() }), 401),
+      );
+      revoked.push(
+        await time(
+          () => agent.post('/auth/refresh').send({ refreshToken: pair.refreshToken }),
+          401,
+        ),
+      );
     }
     expectNoUsableDifference('G18 refresh unknown (A) vs revoked family (B)', unknown, revoked);
   });

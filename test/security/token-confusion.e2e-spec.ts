@@ -39,8 +39,14 @@ describe('token-type confusion on the sample app', () => {
     for (const path of ['/me', '/auth/sessions']) {
       expect((await getWith(target, path, `Bearer ${pair.refreshToken}`)).status).toBe(401);
     }
-    await request(target.server).post('/auth/logout-all').set('Authorization', `Bearer ${pair.refreshToken}`).expect(401);
-    await request(target.server).delete(`/auth/sessions/${sidOf(pair)}`).set('Authorization', `Bearer ${pair.refreshToken}`).expect(401);
+    await request(target.server)
+      .post('/auth/logout-all')
+      .set('Authorization', `Bearer ${pair.refreshToken}`)
+      .expect(401);
+    await request(target.server)
+      .delete(`/auth/sessions/${sidOf(pair)}`)
+      .set('Authorization', `Bearer ${pair.refreshToken}`)
+      .expect(401);
   });
 
   it('F02 an access token used as a refresh token: 401, no rotation, no revocation, not reuse [DB]', async () => {
@@ -55,20 +61,36 @@ describe('token-type confusion on the sample app', () => {
     expect(Object.keys(response.body as object).sort()).toEqual(['error', 'message', 'statusCode']);
     expect(response.text).not.toContain('accessToken');
     const short = await refreshWith(target.server, pair.accessToken.slice(0, 512));
-    expect(short.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'Invalid refresh token' });
+    expect(short.body).toEqual({
+      statusCode: 401,
+      error: 'Unauthorized',
+      message: 'Invalid refresh token',
+    });
     expect(await db.totalTokens()).toBe(tokensBefore);
     expect((await db.session(sidOf(pair)))?.revoked_at).toBeNull();
     expect((await refreshWith(target.server, pair.refreshToken)).status).toBe(200);
   });
 
   it.each<[string, Record<string, unknown>, Record<string, unknown>]>([
-    ['F03 ID token (typ JWT, aud = a client id, token_use id)', { typ: 'JWT' }, { aud: 'sample-client', token_use: 'id', nonce: 'n' }],
+    [
+      'F03 ID token (typ JWT, aud = a client id, token_use id)',
+      { typ: 'JWT' },
+      { aud: 'sample-client', token_use: 'id', nonce: 'n' },
+    ],
     ['F03 ID token with our audience but typ JWT', { typ: 'JWT' }, { token_use: 'id' }],
     ['F03 refresh JWT (typ refresh+jwt)', { typ: 'refresh+jwt' }, { token_use: 'refresh' }],
-    ['F03 e-mail verification token', { typ: 'JWT' }, { aud: 'email-verification', purpose: 'verify-email' }],
+    [
+      'F03 e-mail verification token',
+      { typ: 'JWT' },
+      { aud: 'email-verification', purpose: 'verify-email' },
+    ],
     ['F03 password-reset token', { typ: 'reset+jwt' }, { aud: 'password-reset' }],
     ['F03 invite token without typ', { typ: undefined }, { aud: 'invite' }],
-    ['F03 logout token (secevent+jwt)', { typ: 'logout+jwt' }, { events: { 'http://schemas.openid.net/event/backchannel-logout': {} } }],
+    [
+      'F03 logout token (secevent+jwt)',
+      { typ: 'logout+jwt' },
+      { events: { 'http://schemas.openid.net/event/backchannel-logout': {} } },
+    ],
   ])('%s signed with the same key [K]: 401', async (_id, header, claims) => {
     const h = genuineHeader(target, header);
     if (header.typ === undefined) delete h.typ;
@@ -77,12 +99,20 @@ describe('token-type confusion on the sample app', () => {
 
   it('F04 a staging token (another key under the same kid, same issuer and audience): 401', async () => {
     const staging = testKeyPair(target.signing.alg, 'staging');
-    const token = signCompact(genuineHeader(target), adminClaims(target), target.signing.alg, staging.privateKey);
+    const token = signCompact(
+      genuineHeader(target),
+      adminClaims(target),
+      target.signing.alg,
+      staging.privateKey,
+    );
     await expectRefusedEverywhere(target, `Bearer ${token}`);
   });
 
   it("F04 a sibling service's token (same key, its own audience): 401", async () => {
-    await expectRefusedEverywhere(target, `Bearer ${mint(target, adminClaims(target, { aud: 'billing-api' }))}`);
+    await expectRefusedEverywhere(
+      target,
+      `Bearer ${mint(target, adminClaims(target, { aud: 'billing-api' }))}`,
+    );
   });
 });
 
@@ -100,7 +130,11 @@ describe('F04/H04 a JWKS consumer (the library in remote-JWKS mode)', () => {
     consumer = await startLibraryTarget('fastify', {
       keys: undefined,
       algorithm: 'ES256',
-      jwks: { url: `${jwksHost.origin}/.well-known/jwks.json`, cooldownDuration: '30s', cacheMaxAge: '10m' },
+      jwks: {
+        url: `${jwksHost.origin}/.well-known/jwks.json`,
+        cooldownDuration: '30s',
+        cacheMaxAge: '10m',
+      },
     });
   });
   afterAll(async () => {
@@ -113,21 +147,98 @@ describe('F04/H04 a JWKS consumer (the library in remote-JWKS mode)', () => {
   });
 
   it.each<[string, (t: ForgeTarget) => string]>([
-    ['F04 B04 alg none at the consumer', (t) => unsigned({ alg: 'none', typ: 'at+jwt', kid: 'k1' }, adminClaims(t))],
-    ['F04 B09 HS256 with an empty key at the consumer', (t) => signCompact({ alg: 'HS256', typ: 'at+jwt', kid: 'k1' }, adminClaims(t), 'HS256', Buffer.alloc(0))],
-    ['F04 B06 HS256 keyed with the signing key PEM at the consumer', (t) => signCompact({ alg: 'HS256', typ: 'at+jwt', kid: 'k1' }, adminClaims(t), 'HS256', Buffer.from(t.signing.publicKey.export({ type: 'spki', format: 'pem' }).toString()))],
-    ['F04 C01 embedded jwk at the consumer', (t) => signCompact({ alg: 'ES256', typ: 'at+jwt', kid: 'k1', jwk: testKeyPair('ES256', 'attacker').publicJwk }, adminClaims(t), 'ES256', testKeyPair('ES256', 'attacker').privateKey)],
-    ['F04 C02 jku to an attacker host at the consumer', (t) => signCompact({ alg: 'ES256', typ: 'at+jwt', kid: 'attacker', jku: `${attackerHost.origin}/jwks.json` }, adminClaims(t), 'ES256', testKeyPair('ES256', 'attacker').privateKey)],
-    ['F04 C03 x5u to an attacker host at the consumer', (t) => signCompact({ alg: 'ES256', typ: 'at+jwt', x5u: `${attackerHost.origin}/cert.pem` }, adminClaims(t), 'ES256', testKeyPair('ES256', 'attacker').privateKey)],
-    ['F04 the RS256 key of the JWKS used as PS256 at the consumer', (t) => signCompact({ alg: 'PS256', typ: 'at+jwt', kid: 'k2' }, adminClaims(t), 'PS256', testKeyPair('RS256').privateKey)],
-    ['F04 a non-pinned algorithm (RS256 key, the consumer pins ES256)', (t) => signCompact({ alg: 'RS256', typ: 'at+jwt', kid: 'k2' }, adminClaims(t), 'RS256', testKeyPair('RS256').privateKey)],
+    [
+      'F04 B04 alg none at the consumer',
+      (t) => unsigned({ alg: 'none', typ: 'at+jwt', kid: 'k1' }, adminClaims(t)),
+    ],
+    [
+      'F04 B09 HS256 with an empty key at the consumer',
+      (t) =>
+        signCompact(
+          { alg: 'HS256', typ: 'at+jwt', kid: 'k1' },
+          adminClaims(t),
+          'HS256',
+          Buffer.alloc(0),
+        ),
+    ],
+    [
+      'F04 B06 HS256 keyed with the signing key PEM at the consumer',
+      (t) =>
+        signCompact(
+          { alg: 'HS256', typ: 'at+jwt', kid: 'k1' },
+          adminClaims(t),
+          'HS256',
+          Buffer.from(t.signing.publicKey.export({ type: 'spki', format: 'pem' }).toString()),
+        ),
+    ],
+    [
+      'F04 C01 embedded jwk at the consumer',
+      (t) =>
+        signCompact(
+          {
+            alg: 'ES256',
+            typ: 'at+jwt',
+            kid: 'k1',
+            jwk: testKeyPair('ES256', 'attacker').publicJwk,
+          },
+          adminClaims(t),
+          'ES256',
+          testKeyPair('ES256', 'attacker').privateKey,
+        ),
+    ],
+    [
+      'F04 C02 jku to an attacker host at the consumer',
+      (t) =>
+        signCompact(
+          { alg: 'ES256', typ: 'at+jwt', kid: 'attacker', jku: `${attackerHost.origin}/jwks.json` },
+          adminClaims(t),
+          'ES256',
+          testKeyPair('ES256', 'attacker').privateKey,
+        ),
+    ],
+    [
+      'F04 C03 x5u to an attacker host at the consumer',
+      (t) =>
+        signCompact(
+          { alg: 'ES256', typ: 'at+jwt', x5u: `${attackerHost.origin}/cert.pem` },
+          adminClaims(t),
+          'ES256',
+          testKeyPair('ES256', 'attacker').privateKey,
+        ),
+    ],
+    [
+      'F04 the RS256 key of the JWKS used as PS256 at the consumer',
+      (t) =>
+        signCompact(
+          { alg: 'PS256', typ: 'at+jwt', kid: 'k2' },
+          adminClaims(t),
+          'PS256',
+          testKeyPair('RS256').privateKey,
+        ),
+    ],
+    [
+      'F04 a non-pinned algorithm (RS256 key, the consumer pins ES256)',
+      (t) =>
+        signCompact(
+          { alg: 'RS256', typ: 'at+jwt', kid: 'k2' },
+          adminClaims(t),
+          'RS256',
+          testKeyPair('RS256').privateKey,
+        ),
+    ],
   ])('%s: 401', async (_id, forge) => {
     await expectRefusedEverywhere(consumer, `Bearer ${forge(issuer)}`);
   });
 
   it('F04 the consumer pins iss and aud: tokens for another issuer or audience are refused [K]', async () => {
-    await expectRefusedEverywhere(consumer, `Bearer ${mint(issuer, adminClaims(issuer, { iss: 'https://staging.auth.test.example' }))}`);
-    await expectRefusedEverywhere(consumer, `Bearer ${mint(issuer, adminClaims(issuer, { aud: 'other-api' }))}`);
+    await expectRefusedEverywhere(
+      consumer,
+      `Bearer ${mint(issuer, adminClaims(issuer, { iss: 'https://staging.auth.test.example' }))}`,
+    );
+    await expectRefusedEverywhere(
+      consumer,
+      `Bearer ${mint(issuer, adminClaims(issuer, { aud: 'other-api' }))}`,
+    );
     expect([TEST_ISSUER, TEST_AUDIENCE]).toEqual([consumer.issuer, consumer.audience]);
   });
 
@@ -137,7 +248,12 @@ describe('F04/H04 a JWKS consumer (the library in remote-JWKS mode)', () => {
     for (let batch = 0; batch < 10; batch += 1) {
       const responses = await Promise.all(
         Array.from({ length: 100 }, (_, index) => {
-          const token = signCompact({ alg: 'ES256', typ: 'at+jwt', kid: `random-${batch}-${index}` }, userClaims(issuer), 'ES256', testKeyPair('ES256', 'attacker').privateKey);
+          const token = signCompact(
+            { alg: 'ES256', typ: 'at+jwt', kid: `random-${batch}-${index}` },
+            userClaims(issuer),
+            'ES256',
+            testKeyPair('ES256', 'attacker').privateKey,
+          );
           return getWith(consumer, '/me', `Bearer ${token}`);
         }),
       );

@@ -68,7 +68,11 @@ describe.each(TARGET_FACTORIES)('bearer extraction against the $name', ({ start 
 
   it('A04 forged token first, then the real one: 401 (only the first value is verified)', async () => {
     const before = target.handlerRuns();
-    expectR401(await getWith(target, target.adminRoute, `Bearer ${forgedAdmin} ${userToken}`), target, before);
+    expectR401(
+      await getWith(target, target.adminRoute, `Bearer ${forgedAdmin} ${userToken}`),
+      target,
+      before,
+    );
   });
 
   it('A04 real token first, then a forged one: the owner of the real token only', async () => {
@@ -82,25 +86,38 @@ describe.each(TARGET_FACTORIES)('bearer extraction against the $name', ({ start 
 
   it('A04 comma-joined credentials: 401', async () => {
     const before = target.handlerRuns();
-    expectR401(await getWith(target, target.adminRoute, `Bearer ${userToken},Bearer ${forgedAdmin}`), target, before);
+    expectR401(
+      await getWith(target, target.adminRoute, `Bearer ${userToken},Bearer ${forgedAdmin}`),
+      target,
+      before,
+    );
   });
 
   it('A05 duplicate Authorization headers on a raw socket: the first wins, identically for every engine', async () => {
     const port = await listeningPort(target.app);
     const userFirst = await rawRequest(
       port,
-      rawGet(target.adminRoute, [`Authorization: Bearer ${userToken}`, `Authorization: Bearer ${forgedAdmin}`]),
+      rawGet(target.adminRoute, [
+        `Authorization: Bearer ${userToken}`,
+        `Authorization: Bearer ${forgedAdmin}`,
+      ]),
     );
     // The user's token was verified: a valid caller without the role, never the forged admin.
     expect(userFirst.status).toBe(403);
     const forgedFirst = await rawRequest(
       port,
-      rawGet(target.adminRoute, [`Authorization: Bearer ${forgedAdmin}`, `Authorization: Bearer ${userToken}`]),
+      rawGet(target.adminRoute, [
+        `Authorization: Bearer ${forgedAdmin}`,
+        `Authorization: Bearer ${userToken}`,
+      ]),
     );
     expect(forgedFirst.status).toBe(401);
     const meFirst = await rawRequest(
       port,
-      rawGet(target.meRoute, [`Authorization: Bearer ${userToken}`, `Authorization: Bearer ${forgedAdmin}`]),
+      rawGet(target.meRoute, [
+        `Authorization: Bearer ${userToken}`,
+        `Authorization: Bearer ${forgedAdmin}`,
+      ]),
     );
     expect(meFirst.status).toBe(200);
     expect(meFirst.text).toContain(target.userSub);
@@ -108,11 +125,24 @@ describe.each(TARGET_FACTORIES)('bearer extraction against the $name', ({ start 
   });
 
   it.each([
-    ['A06 ?access_token=', (at: string) => request(target.server).get(`${target.meRoute}?access_token=${at}`)],
+    [
+      'A06 ?access_token=',
+      (at: string) => request(target.server).get(`${target.meRoute}?access_token=${at}`),
+    ],
     ['A06 ?token=', (at: string) => request(target.server).get(`${target.meRoute}?token=${at}`)],
-    ['A06 JSON body access_token', (at: string) => request(target.server).get(target.meRoute).send({ access_token: at })],
-    ['A06 cookie access_token', (at: string) => request(target.server).get(target.meRoute).set('Cookie', `access_token=${at}`)],
-    ['A06 X-Access-Token header', (at: string) => request(target.server).get(target.meRoute).set('X-Access-Token', at)],
+    [
+      'A06 JSON body access_token',
+      (at: string) => request(target.server).get(target.meRoute).send({ access_token: at }),
+    ],
+    [
+      'A06 cookie access_token',
+      (at: string) =>
+        request(target.server).get(target.meRoute).set('Cookie', `access_token=${at}`),
+    ],
+    [
+      'A06 X-Access-Token header',
+      (at: string) => request(target.server).get(target.meRoute).set('X-Access-Token', at),
+    ],
   ])('%s alone: 401, a token is read from the Authorization header only', async (_id, send) => {
     const before = target.handlerRuns();
     expectR401(await send(userToken), target, before);
@@ -144,7 +174,10 @@ describe.each(TARGET_FACTORIES)('bearer extraction against the $name', ({ start 
   ])('%s Authorization header over the limit: 431 from Node, never 500', async (_id, size) => {
     const port = await listeningPort(target.app);
     const before = target.handlerRuns();
-    const response = await rawRequest(port, rawGet(target.meRoute, [`Authorization: Bearer ${'A'.repeat(size)}`]));
+    const response = await rawRequest(
+      port,
+      rawGet(target.meRoute, [`Authorization: Bearer ${'A'.repeat(size)}`]),
+    );
     expect(response.status).toBe(431);
     expectHandlerNotRun(target, before);
   });
@@ -155,7 +188,9 @@ describe.each(TARGET_FACTORIES)('bearer extraction against the $name', ({ start 
     const value = `Bearer ${'A'.repeat(16_000)}`;
     for (let batch = 0; batch < 20; batch += 1) {
       const responses = await Promise.all(
-        Array.from({ length: 50 }, () => rawRequest(port, rawGet(target.meRoute, [`Authorization: ${value}`]))),
+        Array.from({ length: 50 }, () =>
+          rawRequest(port, rawGet(target.meRoute, [`Authorization: ${value}`])),
+        ),
       );
       for (const { status } of responses) statuses.set(status, (statuses.get(status) ?? 0) + 1);
     }

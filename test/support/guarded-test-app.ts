@@ -90,9 +90,12 @@ export async function createGuardedTestApp(
   const moduleRef = await builder.compile();
   const app =
     engine === 'fastify'
-      ? moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false })
+      ? moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
+          logger: false,
+        })
       : moduleRef.createNestApplication({ logger: false });
   await app.init();
-  if (engine === 'fastify') await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
+  if (engine === 'fastify')
+    await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
   return app;
 }

@@ -14,7 +14,9 @@ interface Manifest {
   scripts: Record<string, string>;
 }
 
-const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as Manifest;
+const manifest = JSON.parse(
+  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+) as Manifest;
 
 describe('package manifest', () => {
   it('is an ESM package that publishes only dist', () => {

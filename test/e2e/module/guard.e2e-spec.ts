@@ -4,7 +4,11 @@ import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TokenService, type AuthModuleOptions } from '../../../lib/index.js';
 import { FixedClock } from '../../support/fixed-clock.js';
-import { createGuardedTestApp, handlerRuns, type HttpEngine } from '../../support/guarded-test-app.js';
+import {
+  createGuardedTestApp,
+  handlerRuns,
+  type HttpEngine,
+} from '../../support/guarded-test-app.js';
 
 async function options(): Promise<AuthModuleOptions> {
   const { privateKey } = await generateKeyPair('ES256', { extractable: true });
@@ -41,27 +45,50 @@ describe.each<HttpEngine>(['express', 'fastify'])('AccessTokenGuard over HTTP on
   it('refuses a request without a token with 401 and a bare Bearer challenge', async () => {
     const response = await request(app.getHttpServer()).get('/me').expect(401);
     expect(response.headers['www-authenticate']).toBe('Bearer');
-    expect(response.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'Missing access token' });
+    expect(response.body).toEqual({
+      statusCode: 401,
+      error: 'Unauthorized',
+      message: 'Missing access token',
+    });
     expect(handlerRuns.count).toBe(0);
   });
 
   it('attaches the verified claims for @CurrentUser()', async () => {
     const token = await issue(['user']);
-    const response = await request(app.getHttpServer()).get('/me').auth(token, { type: 'bearer' }).expect(200);
-    expect(response.body).toMatchObject({ sub: 'user-1', roles: ['user'], iss: 'https://auth.test', aud: 'test-api' });
-    const sub = await request(app.getHttpServer()).get('/me/sub').set('Authorization', `bearer ${token}`);
+    const response = await request(app.getHttpServer())
+      .get('/me')
+      .auth(token, { type: 'bearer' })
+      .expect(200);
+    expect(response.body).toMatchObject({
+      sub: 'user-1',
+      roles: ['user'],
+      iss: 'https://auth.test',
+      aud: 'test-api',
+    });
+    const sub = await request(app.getHttpServer())
+      .get('/me/sub')
+      .set('Authorization', `bearer ${token}`);
     expect(sub.body).toEqual({ sub: 'user-1' });
   });
 
   it('refuses a tampered token with invalid_token and never runs the handler', async () => {
     const [header, payload, signature] = (await issue(['user'])).split('.');
-    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), roles: ['admin'] })).toString('base64url');
+    const forged = Buffer.from(
+      JSON.stringify({
+        ...JSON.parse(Buffer.from(payload!, 'base64url').toString()),
+        roles: ['admin'],
+      }),
+    ).toString('base64url');
     const response = await request(app.getHttpServer())
       .get('/admin')
       .set('Authorization', `Bearer ${header}.${forged}.${signature}`)
       .expect(401);
     expect(response.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
-    expect(response.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'Invalid access token' });
+    expect(response.body).toEqual({
+      statusCode: 401,
+      error: 'Unauthorized',
+      message: 'Invalid access token',
+    });
     expect(handlerRuns.count).toBe(0);
   });
 
@@ -69,7 +96,10 @@ describe.each<HttpEngine>(['express', 'fastify'])('AccessTokenGuard over HTTP on
     const token = await issue(['user']);
     clock.advance(5 * 60 + 60);
     try {
-      const response = await request(app.getHttpServer()).get('/me').auth(token, { type: 'bearer' }).expect(401);
+      const response = await request(app.getHttpServer())
+        .get('/me')
+        .auth(token, { type: 'bearer' })
+        .expect(401);
       expect(response.body.message).toBe('Access token expired');
       expect(response.headers['www-authenticate']).toMatch(/^Bearer error="invalid_token"/);
     } finally {
@@ -80,8 +110,14 @@ describe.each<HttpEngine>(['express', 'fastify'])('AccessTokenGuard over HTTP on
   it('lets anonymous callers through @OptionalAuth() but still refuses a bad token', async () => {
     await request(app.getHttpServer()).get('/maybe').expect(200, { user: null });
     const token = await issue(['user'], 'user-2');
-    await request(app.getHttpServer()).get('/maybe').auth(token, { type: 'bearer' }).expect(200, { user: 'user-2' });
-    await request(app.getHttpServer()).get('/maybe').set('Authorization', 'Bearer not.a.token').expect(401);
+    await request(app.getHttpServer())
+      .get('/maybe')
+      .auth(token, { type: 'bearer' })
+      .expect(200, { user: 'user-2' });
+    await request(app.getHttpServer())
+      .get('/maybe')
+      .set('Authorization', 'Bearer not.a.token')
+      .expect(401);
   });
 
   it('answers 403 insufficient_scope to a valid token that lacks the class role', async () => {
@@ -90,16 +126,29 @@ describe.each<HttpEngine>(['express', 'fastify'])('AccessTokenGuard over HTTP on
       .auth(await issue(['user']), { type: 'bearer' })
       .expect(403);
     expect(response.headers['www-authenticate']).toBe('Bearer error="insufficient_scope"');
-    expect(response.body).toEqual({ statusCode: 403, error: 'Forbidden', message: 'Insufficient role' });
+    expect(response.body).toEqual({
+      statusCode: 403,
+      error: 'Forbidden',
+      message: 'Insufficient role',
+    });
     expect(handlerRuns.count).toBe(0);
-    await request(app.getHttpServer()).get('/admin').auth(await issue(['admin']), { type: 'bearer' }).expect(200);
+    await request(app.getHttpServer())
+      .get('/admin')
+      .auth(await issue(['admin']), { type: 'bearer' })
+      .expect(200);
   });
 
   it('lets the method roles replace the class roles (any one of them suffices)', async () => {
     const admin = await issue(['admin']);
-    await request(app.getHttpServer()).get('/admin/tickets').auth(admin, { type: 'bearer' }).expect(403);
+    await request(app.getHttpServer())
+      .get('/admin/tickets')
+      .auth(admin, { type: 'bearer' })
+      .expect(403);
     const auditor = await issue(['auditor']);
-    await request(app.getHttpServer()).get('/admin/tickets').auth(auditor, { type: 'bearer' }).expect(200);
+    await request(app.getHttpServer())
+      .get('/admin/tickets')
+      .auth(auditor, { type: 'bearer' })
+      .expect(200);
   });
 
   it('checks roles only after authentication: no token on a role route is 401, not 403', async () => {
@@ -116,7 +165,10 @@ describe.each<HttpEngine>(['express', 'fastify'])('AccessTokenGuard over HTTP on
     const claims = await tokens.verifyAccessToken(token);
     await request(app.getHttpServer()).get('/me').auth(token, { type: 'bearer' }).expect(200);
     await tokens.revokeAccessToken(claims);
-    const response = await request(app.getHttpServer()).get('/me').auth(token, { type: 'bearer' }).expect(401);
+    const response = await request(app.getHttpServer())
+      .get('/me')
+      .auth(token, { type: 'bearer' })
+      .expect(401);
     expect(response.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
   });
 

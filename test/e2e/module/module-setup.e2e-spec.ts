@@ -32,7 +32,12 @@ class AppConfigModule {}
 class AuthOptionsFromConfig implements AuthOptionsFactory {
   constructor(private readonly config: AppConfig) {}
   createAuthOptions(): AuthModuleOptions {
-    return { issuer: this.config.issuer, audience: 'api', algorithm: 'EdDSA', keys: [{ privateKey: pem }] };
+    return {
+      issuer: this.config.issuer,
+      audience: 'api',
+      algorithm: 'EdDSA',
+      keys: [{ privateKey: pem }],
+    };
   }
 }
 
@@ -64,7 +69,9 @@ describe('AuthModule set-up', () => {
 
   it('builds from forRootAsync with useClass', async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [AuthModule.forRootAsync({ imports: [AppConfigModule], useClass: AuthOptionsFromConfig })],
+      imports: [
+        AuthModule.forRootAsync({ imports: [AppConfigModule], useClass: AuthOptionsFromConfig }),
+      ],
     }).compile();
     expect((await roundTrip(moduleRef.get(TokenService))).iss).toBe('https://issuer.test');
     await moduleRef.close();
@@ -113,7 +120,12 @@ describe('AuthModule set-up', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         PassportModule,
-        AuthModule.forRoot({ issuer: 'https://issuer.test', audience: 'api', algorithm: 'EdDSA', keys: [{ privateKey: pem }] }),
+        AuthModule.forRoot({
+          issuer: 'https://issuer.test',
+          audience: 'api',
+          algorithm: 'EdDSA',
+          keys: [{ privateKey: pem }],
+        }),
       ],
       controllers: [PassportController],
       providers: [JwtPassportStrategy],
@@ -123,7 +135,10 @@ describe('AuthModule set-up', () => {
     try {
       const tokens = app.get(TokenService);
       const user = (await tokens.issueAccessToken({ id: 'u1', roles: ['user'] })).token;
-      await request(app.getHttpServer()).get('/me').auth(user, { type: 'bearer' }).expect(200, { sub: 'u1' });
+      await request(app.getHttpServer())
+        .get('/me')
+        .auth(user, { type: 'bearer' })
+        .expect(200, { sub: 'u1' });
       await request(app.getHttpServer()).get('/me').expect(401);
       // Correctly signed, but typed "JWT": passport-jwt's jsonwebtoken check would accept it;
       // the jose path requires at+jwt (RFC 9068 section 4).

@@ -31,9 +31,17 @@ describe('a verify-only service trusting the issuer’s JWKS', () => {
   });
 
   it('accepts the issuer’s tokens with keys fetched from its JWKS', async () => {
-    const { token } = await issuer.get(TokenService).issueAccessToken({ id: 'u1', roles: ['admin'] });
-    await request(service.getHttpServer()).get('/admin').auth(token, { type: 'bearer' }).expect(200);
-    const me = await request(service.getHttpServer()).get('/me').auth(token, { type: 'bearer' }).expect(200);
+    const { token } = await issuer
+      .get(TokenService)
+      .issueAccessToken({ id: 'u1', roles: ['admin'] });
+    await request(service.getHttpServer())
+      .get('/admin')
+      .auth(token, { type: 'bearer' })
+      .expect(200);
+    const me = await request(service.getHttpServer())
+      .get('/me')
+      .auth(token, { type: 'bearer' })
+      .expect(200);
     expect(me.body).toMatchObject({ sub: 'u1', iss: TEST_ISSUER });
     expect(jwksHits).toBe(1);
   });
@@ -45,9 +53,14 @@ describe('a verify-only service trusting the issuer’s JWKS', () => {
       testAuthOptions('ES256', { keys: [{ kid: 'unknown-kid', privateKey }] }),
     );
     try {
-      const { token } = await attacker.get(TokenService).issueAccessToken({ id: 'u1', roles: ['admin'] });
+      const { token } = await attacker
+        .get(TokenService)
+        .issueAccessToken({ id: 'u1', roles: ['admin'] });
       for (let attempt = 0; attempt < 20; attempt += 1) {
-        await request(service.getHttpServer()).get('/admin').auth(token, { type: 'bearer' }).expect(401);
+        await request(service.getHttpServer())
+          .get('/admin')
+          .auth(token, { type: 'bearer' })
+          .expect(401);
       }
       // jose refetches on an unknown kid at most once per cooldown.
       expect(jwksHits - before).toBeLessThanOrEqual(1);

@@ -15,7 +15,12 @@ describeWithService('redis', 'RedisRevocationStore shares revocations across ins
   const clients: Redis[] = [];
   const stores: RedisRevocationStore[] = [];
   const prefix = uniqueName('revocation_test');
-  const token = (sid: string) => ({ jti: `jti-${sid}`, sub: 'user-1', iat: Math.floor(Date.now() / 1000), sid });
+  const token = (sid: string) => ({
+    jti: `jti-${sid}`,
+    sub: 'user-1',
+    iat: Math.floor(Date.now() / 1000),
+    sid,
+  });
 
   async function instance(): Promise<RedisRevocationStore> {
     const client = new Redis(url);

@@ -1,5 +1,9 @@
 import * as fc from 'fast-check';
-import { fastifyInstance, startSecuritySampleApp, type SecuritySampleApp } from '../support/security-sample-app.js';
+import {
+  fastifyInstance,
+  startSecuritySampleApp,
+  type SecuritySampleApp,
+} from '../support/security-sample-app.js';
 
 /** Inputs per endpoint: `FUZZ_RUNS`, default 10,000 (issue 5). */
 export const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
@@ -23,7 +27,10 @@ export interface FuzzApp {
 
 /** Starts the sample app on Fastify with no rate limit in reach. */
 export async function startFuzzApp(): Promise<FuzzApp> {
-  const sample = await startSecuritySampleApp({ HTTP_ADAPTER: 'fastify', THROTTLE_LIMIT: '1000000' });
+  const sample = await startSecuritySampleApp({
+    HTTP_ADAPTER: 'fastify',
+    THROTTLE_LIMIT: '1000000',
+  });
   const instance = fastifyInstance(sample.app);
   return {
     sample,
@@ -43,12 +50,16 @@ export class StatusTally {
   record(status: number, input: unknown): void {
     this.total += 1;
     this.counts.set(status, (this.counts.get(status) ?? 0) + 1);
-    if (status >= 500 && this.serverErrors.length < 5) this.serverErrors.push(JSON.stringify(input).slice(0, 300));
+    if (status >= 500 && this.serverErrors.length < 5)
+      this.serverErrors.push(JSON.stringify(input).slice(0, 300));
   }
 
   /** Prints the counts; returns what the test asserts (inputs run, first 5xx inputs). */
   report(label: string): { total: number; serverErrors: string[] } {
-    const histogram = [...this.counts.entries()].toSorted(([a], [b]) => a - b).map(([status, count]) => `${status}: ${count}`).join(', ');
+    const histogram = [...this.counts.entries()]
+      .toSorted(([a], [b]) => a - b)
+      .map(([status, count]) => `${status}: ${count}`)
+      .join(', ');
     console.info(`[fuzz] ${label}: ${this.total} generated inputs -> ${histogram}`);
     return { total: this.total, serverErrors: this.serverErrors };
   }
@@ -56,7 +67,13 @@ export class StatusTally {
 
 /** Header-safe text: printable ASCII and Latin-1, no CR, LF or NUL (inject would refuse them). */
 export const headerText = (maxLength = 300): fc.Arbitrary<string> =>
-  fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).filter((code) => code !== 0x7f).map((code) => String.fromCharCode(code)), maxLength });
+  fc.string({
+    unit: fc
+      .integer({ min: 0x20, max: 0xff })
+      .filter((code) => code !== 0x7f)
+      .map((code) => String.fromCharCode(code)),
+    maxLength,
+  });
 
 /** JSON values of every shape, including deep nesting and odd numbers. */
 export const anyJson: fc.Arbitrary<unknown> = fc.jsonValue({ maxDepth: 6 });
@@ -65,7 +82,9 @@ export const anyJson: fc.Arbitrary<unknown> = fc.jsonValue({ maxDepth: 6 });
 export function mutationOf(seed: string): fc.Arbitrary<string> {
   return fc.oneof(
     fc.nat({ max: seed.length }).map((n) => seed.slice(0, n)),
-    fc.tuple(fc.nat({ max: seed.length - 1 }), fc.string({ minLength: 1, maxLength: 4 })).map(([at, text]) => `${seed.slice(0, at)}${text}${seed.slice(at + 1)}`),
+    fc
+      .tuple(fc.nat({ max: seed.length - 1 }), fc.string({ minLength: 1, maxLength: 4 }))
+      .map(([at, text]) => `${seed.slice(0, at)}${text}${seed.slice(at + 1)}`),
     fc.string({ maxLength: 20 }).map((suffix) => `${seed}${suffix}`),
     fc.constant(seed.toUpperCase()),
     fc.constant(seed.split('').reverse().join('')),

@@ -20,7 +20,9 @@ export type ForgeAlgorithm =
 /** base64url without padding of a JSON part, a string (as UTF-8) or bytes. */
 export function b64u(part: JsonPart | Uint8Array): string {
   if (part instanceof Uint8Array) return Buffer.from(part).toString('base64url');
-  return Buffer.from(typeof part === 'string' ? part : JSON.stringify(part), 'utf8').toString('base64url');
+  return Buffer.from(typeof part === 'string' ? part : JSON.stringify(part), 'utf8').toString(
+    'base64url',
+  );
 }
 
 /** The three segments of a compact token, the first two decoded. */
@@ -42,10 +44,16 @@ export function splitToken(token: string): {
 }
 
 /** Raw signature bytes of `input` with `alg` (JWS encoding: P1363 for ECDSA). */
-export function rawSignature(alg: ForgeAlgorithm, key: KeyObject | Uint8Array | string, input: string): Buffer {
+export function rawSignature(
+  alg: ForgeAlgorithm,
+  key: KeyObject | Uint8Array | string,
+  input: string,
+): Buffer {
   const data = Buffer.from(input, 'ascii');
   if (alg.startsWith('HS')) {
-    return createHmac(`sha${alg.slice(2)}`, key as Uint8Array | string).update(data).digest();
+    return createHmac(`sha${alg.slice(2)}`, key as Uint8Array | string)
+      .update(data)
+      .digest();
   }
   const privateKey = key as KeyObject;
   switch (alg) {

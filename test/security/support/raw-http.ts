@@ -31,12 +31,22 @@ export function rawRequest(port: number, raw: string | Buffer): Promise<RawRespo
 
 /** Makes `app` listen on an ephemeral loopback port (once) and returns the port. */
 export async function listeningPort(app: INestApplication): Promise<number> {
-  const server = app.getHttpServer() as { address(): AddressInfo | string | null; listening: boolean };
+  const server = app.getHttpServer() as {
+    address(): AddressInfo | string | null;
+    listening: boolean;
+  };
   if (!server.listening) await app.listen(0, '127.0.0.1');
   return (server.address() as AddressInfo).port;
 }
 
 /** A GET request with the given header lines, as raw HTTP/1.1 text. */
 export function rawGet(path: string, headerLines: readonly string[]): string {
-  return [`GET ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close', ...headerLines, '', ''].join('\r\n');
+  return [
+    `GET ${path} HTTP/1.1`,
+    'Host: 127.0.0.1',
+    'Connection: close',
+    ...headerLines,
+    '',
+    '',
+  ].join('\r\n');
 }

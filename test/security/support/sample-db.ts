@@ -25,21 +25,37 @@ export class SampleDb {
   }
 
   async session(id: string): Promise<SessionRow | undefined> {
-    return (await this.query<SessionRow>('SELECT id, user_id, revoked_at, revoked_reason FROM auth_sessions WHERE id = ?', [id]))[0];
+    return (
+      await this.query<SessionRow>(
+        'SELECT id, user_id, revoked_at, revoked_reason FROM auth_sessions WHERE id = ?',
+        [id],
+      )
+    )[0];
   }
 
   /** Number of refresh-token rows of a session (the family size). */
   async tokenCount(sessionId: string): Promise<number> {
-    const rows = await this.query<{ n: number }>('SELECT COUNT(*) AS n FROM auth_refresh_tokens WHERE session_id = ?', [sessionId]);
+    const rows = await this.query<{ n: number }>(
+      'SELECT COUNT(*) AS n FROM auth_refresh_tokens WHERE session_id = ?',
+      [sessionId],
+    );
     return Number(rows[0]?.n ?? 0);
   }
 
   async totalTokens(): Promise<number> {
-    return Number((await this.query<{ n: number }>('SELECT COUNT(*) AS n FROM auth_refresh_tokens'))[0]?.n ?? 0);
+    return Number(
+      (await this.query<{ n: number }>('SELECT COUNT(*) AS n FROM auth_refresh_tokens'))[0]?.n ?? 0,
+    );
   }
 
   async revokedSessions(): Promise<number> {
-    return Number((await this.query<{ n: number }>('SELECT COUNT(*) AS n FROM auth_sessions WHERE revoked_at IS NOT NULL'))[0]?.n ?? 0);
+    return Number(
+      (
+        await this.query<{ n: number }>(
+          'SELECT COUNT(*) AS n FROM auth_sessions WHERE revoked_at IS NOT NULL',
+        )
+      )[0]?.n ?? 0,
+    );
   }
 
   async deleteUser(id: string): Promise<void> {

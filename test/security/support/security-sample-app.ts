@@ -17,7 +17,10 @@ import { testKeyPair } from '../../support/keys.js';
 import { CaptureLogger } from './capture-logger.js';
 
 /** The administrator every security sample app starts with. */
-export const SAMPLE_ADMIN = Object.freeze({ email: 'admin@example.com', password: 'admin-password-1' });
+export const SAMPLE_ADMIN = Object.freeze({
+  email: 'admin@example.com',
+  password: 'admin-password-1',
+});
 /** The password of the users the tests register. */
 export const USER_PASSWORD = 'user-password-1';
 /** `AUTH_ISSUER` of the security sample apps. */
@@ -41,7 +44,9 @@ export interface SecuritySampleApp {
  * (so tests can mint [K] tokens), a cheap scrypt cost and no rate limit in reach unless
  * `env` says otherwise.
  */
-export async function startSecuritySampleApp(env: Record<string, string | undefined> = {}): Promise<SecuritySampleApp> {
+export async function startSecuritySampleApp(
+  env: Record<string, string | undefined> = {},
+): Promise<SecuritySampleApp> {
   const config = loadSampleConfig({
     SQLITE_PATH: ':memory:',
     AUTH_PRIVATE_KEY: testKeyPair('ES256').privatePem,
@@ -70,20 +75,37 @@ export async function startSecuritySampleApp(env: Record<string, string | undefi
     logger: logs,
   });
   await configureSampleApp(app, config);
-  return { app, server: app.getHttpServer() as Server, clock, config, logs, close: () => app.close() };
+  return {
+    app,
+    server: app.getHttpServer() as Server,
+    clock,
+    config,
+    logs,
+    close: () => app.close(),
+  };
 }
 
 /** Registers `email` (asserting 201) and returns the new user's id. */
-export async function registerUser(server: Server, email: string, password = USER_PASSWORD): Promise<string> {
+export async function registerUser(
+  server: Server,
+  email: string,
+  password = USER_PASSWORD,
+): Promise<string> {
   const response = await request(server).post('/auth/register').send({ email, password });
-  if (response.status !== 201) throw new Error(`register ${email}: ${response.status} ${response.text}`);
+  if (response.status !== 201)
+    throw new Error(`register ${email}: ${response.status} ${response.text}`);
   return (response.body as { id: string }).id;
 }
 
 /** Logs in (asserting 200) and returns the token pair. */
-export async function loginUser(server: Server, email: string, password = USER_PASSWORD): Promise<TokenPair> {
+export async function loginUser(
+  server: Server,
+  email: string,
+  password = USER_PASSWORD,
+): Promise<TokenPair> {
   const response = await request(server).post('/auth/login').send({ email, password });
-  if (response.status !== 200) throw new Error(`login ${email}: ${response.status} ${response.text}`);
+  if (response.status !== 200)
+    throw new Error(`login ${email}: ${response.status} ${response.text}`);
   return response.body as TokenPair;
 }
 

@@ -15,22 +15,29 @@ export interface Comparison {
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((x, y) => x - y);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 0 ? ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2 : (sorted[middle] ?? 0);
+  return sorted.length % 2 === 0
+    ? ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2
+    : (sorted[middle] ?? 0);
 }
 
 // Abramowitz-Stegun 7.1.26 approximation of erf, enough for a p-value.
 function normalCdf(z: number): number {
-  const t = 1 / (1 + 0.3275911 * Math.abs(z) / Math.SQRT2);
-  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  const t = 1 / (1 + (0.3275911 * Math.abs(z)) / Math.SQRT2);
+  const poly =
+    t *
+    (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
   const erf = 1 - poly * Math.exp(-(z * z) / 2);
   return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
 }
 
 function mannWhitney(a: readonly number[], b: readonly number[]): { p: number; delta: number } {
-  const all = [...a.map((value) => ({ value, group: 0 })), ...b.map((value) => ({ value, group: 1 }))].sort((x, y) => x.value - y.value);
+  const all = [
+    ...a.map((value) => ({ value, group: 0 })),
+    ...b.map((value) => ({ value, group: 1 })),
+  ].sort((x, y) => x.value - y.value);
   const ranks: number[] = Array.from({ length: all.length }, () => 0);
   let tieTerm = 0;
-  for (let start = 0; start < all.length; ) {
+  for (let start = 0; start < all.length;) {
     let end = start;
     while (end + 1 < all.length && all[end + 1]?.value === all[start]?.value) end += 1;
     const rank = (start + end) / 2 + 1;
@@ -67,9 +74,14 @@ function prng(seed: number): () => number {
 }
 
 /** Compares two latency samples: medians, bootstrap CI of their ratio, Mann-Whitney U, Cliff's delta. */
-export function compareSamples(a: readonly number[], b: readonly number[], resamples = 2000): Comparison {
+export function compareSamples(
+  a: readonly number[],
+  b: readonly number[],
+  resamples = 2000,
+): Comparison {
   const random = prng(0x5eed);
-  const pick = (values: readonly number[]): number[] => values.map(() => values[Math.floor(random() * values.length)] ?? 0);
+  const pick = (values: readonly number[]): number[] =>
+    values.map(() => values[Math.floor(random() * values.length)] ?? 0);
   const ratios: number[] = [];
   for (let index = 0; index < resamples; index += 1) ratios.push(median(pick(b)) / median(pick(a)));
   ratios.sort((x, y) => x - y);
@@ -80,14 +92,22 @@ export function compareSamples(a: readonly number[], b: readonly number[], resam
     medianA,
     medianB,
     medianRatio: medianB / medianA,
-    ratioCi: [ratios[Math.floor(resamples * 0.025)] ?? 0, ratios[Math.floor(resamples * 0.975)] ?? 0],
+    ratioCi: [
+      ratios[Math.floor(resamples * 0.025)] ?? 0,
+      ratios[Math.floor(resamples * 0.975)] ?? 0,
+    ],
     pValue: p,
     cliffsDelta: delta,
   };
 }
 
 /** One line of figures for the test output. */
-export function formatComparison(label: string, nameA: string, nameB: string, c: Comparison): string {
+export function formatComparison(
+  label: string,
+  nameA: string,
+  nameB: string,
+  c: Comparison,
+): string {
   const ms = (value: number) => `${value.toFixed(3)} ms`;
   return (
     `[timing] ${label}: median ${nameA} ${ms(c.medianA)}, ${nameB} ${ms(c.medianB)}, ratio ${c.medianRatio.toFixed(3)} ` +

@@ -68,7 +68,10 @@ export function nowOf(target: ForgeTarget): number {
 }
 
 /** Claims that pass every check of `target` for its normal user; `overrides` win. */
-export function userClaims(target: ForgeTarget, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function userClaims(
+  target: ForgeTarget,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
   const now = nowOf(target);
   return {
     iss: target.issuer,
@@ -83,12 +86,18 @@ export function userClaims(target: ForgeTarget, overrides: Record<string, unknow
 }
 
 /** `P*`: the seeded admin's id and role, otherwise valid (catalogue section 0). */
-export function adminClaims(target: ForgeTarget, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function adminClaims(
+  target: ForgeTarget,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
   return userClaims(target, { sub: target.adminSub, roles: ['admin', 'user'], ...overrides });
 }
 
 /** The header the target itself writes. */
-export function genuineHeader(target: ForgeTarget, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function genuineHeader(
+  target: ForgeTarget,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
   return { alg: target.signing.alg, typ: 'at+jwt', kid: target.signing.kid, ...overrides };
 }
 
@@ -127,7 +136,9 @@ export function expectR401(
   expect(Object.keys(response.body as object).sort()).toEqual(['error', 'message', 'statusCode']);
   expect(response.body.statusCode).toBe(401);
   expect(response.body.error).toBe('Unauthorized');
-  expect(['Invalid access token', 'Missing access token', 'Access token expired']).toContain(response.body.message);
+  expect(['Invalid access token', 'Missing access token', 'Access token expired']).toContain(
+    response.body.message,
+  );
   expect(response.headers['www-authenticate']).toMatch(/^Bearer(?: |$)/);
   expect(response.headers['set-cookie']).toBeUndefined();
   for (const field of TOKEN_FIELDS) expect(response.body).not.toHaveProperty(field);
@@ -141,7 +152,10 @@ export function expectHandlerNotRun(target: ForgeTarget, handlerRunsBefore: numb
 }
 
 /** Sends `authorization` to both the user and the admin route and asserts R401 on each. */
-export async function expectRefusedEverywhere(target: ForgeTarget, authorization: string): Promise<void> {
+export async function expectRefusedEverywhere(
+  target: ForgeTarget,
+  authorization: string,
+): Promise<void> {
   for (const path of [target.meRoute, target.adminRoute]) {
     const before = target.handlerRuns();
     expectR401(await getWith(target, path, authorization), target, before);
@@ -216,11 +230,17 @@ export async function startSampleTarget(
   alg: 'ES256' | 'RS256' = 'ES256',
   env: Record<string, string> = {},
 ): Promise<ForgeTarget & { sample: SecuritySampleApp }> {
-  const sample = await startSecuritySampleApp({ AUTH_ALG: alg, AUTH_PRIVATE_KEY: testKeyPair(alg).privatePem, ...env });
+  const sample = await startSecuritySampleApp({
+    AUTH_ALG: alg,
+    AUTH_PRIVATE_KEY: testKeyPair(alg).privatePem,
+    ...env,
+  });
   const email = freshEmail();
   const userSub = await registerUser(sample.server, email);
   const admin = await loginUser(sample.server, SAMPLE_ADMIN.email, SAMPLE_ADMIN.password);
-  const adminMe = await request(sample.server).get('/me').set('Authorization', `Bearer ${admin.accessToken}`);
+  const adminMe = await request(sample.server)
+    .get('/me')
+    .set('Authorization', `Bearer ${admin.accessToken}`);
   const jwks = await request(sample.server).get('/.well-known/jwks.json');
   const kid = (jwks.body as { keys: { kid: string }[] }).keys[0]?.kid ?? '';
   return {
@@ -244,7 +264,10 @@ export async function startSampleTarget(
       return {
         accessToken: pair.accessToken,
         revoke: async () => {
-          await request(sample.server).post('/auth/logout').send({ refreshToken: pair.refreshToken }).expect(204);
+          await request(sample.server)
+            .post('/auth/logout')
+            .send({ refreshToken: pair.refreshToken })
+            .expect(204);
         },
       };
     },
@@ -262,8 +285,16 @@ export interface TargetFactory {
 
 /** Every target of the forging suites: the library on both engines, the sample app ES256 and RS256. */
 export const TARGET_FACTORIES: readonly TargetFactory[] = [
-  { name: 'library (express)', algs: ['ES256', 'RS256', 'EdDSA'], start: () => startLibraryTarget('express') },
-  { name: 'library (fastify)', algs: ['ES256', 'RS256', 'EdDSA'], start: () => startLibraryTarget('fastify') },
+  {
+    name: 'library (express)',
+    algs: ['ES256', 'RS256', 'EdDSA'],
+    start: () => startLibraryTarget('express'),
+  },
+  {
+    name: 'library (fastify)',
+    algs: ['ES256', 'RS256', 'EdDSA'],
+    start: () => startLibraryTarget('fastify'),
+  },
   { name: 'sample app (express, ES256)', algs: ['ES256'], start: () => startSampleTarget('ES256') },
   {
     name: 'sample app (fastify, RS256)',

@@ -54,7 +54,10 @@ class CountingReflector extends Reflector {
 function guardWith(reflector: Reflector = new Reflector()): AccessTokenGuard {
   const tokens = { verifyAccessToken: async () => claims } as unknown as TokenService;
   const options = {
-    extractors: [(request: { headers: Record<string, unknown> }) => (request.headers['x-token'] as string) ?? null],
+    extractors: [
+      (request: { headers: Record<string, unknown> }) =>
+        (request.headers['x-token'] as string) ?? null,
+    ],
   } as unknown as ResolvedAuthOptions;
   return new AccessTokenGuard(reflector, tokens, options);
 }
@@ -81,7 +84,10 @@ async function run(
 
 describe('AccessTokenGuard', () => {
   it('lets an anonymous caller through @OptionalAuth()', async () => {
-    expect(await run(guardWith(), ArticlesController, 'list')).toEqual({ result: true, user: undefined });
+    expect(await run(guardWith(), ArticlesController, 'list')).toEqual({
+      result: true,
+      user: undefined,
+    });
   });
 
   it('refuses an anonymous caller with 401 on a @Roles() route even under @OptionalAuth()', async () => {
@@ -90,13 +96,19 @@ describe('AccessTokenGuard', () => {
   });
 
   it('never lets a controller-wide @Public() open a method that requires a role', async () => {
-    expect(await run(guardWith(), CatalogController, 'list')).toEqual({ result: true, user: undefined });
+    expect(await run(guardWith(), CatalogController, 'list')).toEqual({
+      result: true,
+      user: undefined,
+    });
     expect(await run(guardWith(), CatalogController, 'edit')).toEqual({ status: 401 });
     expect(await run(guardWith(), CatalogController, 'edit', 'token')).toEqual({ status: 403 });
   });
 
   it('lets a method-level @Public() open one route of a role-protected controller', async () => {
-    expect(await run(guardWith(), AdminController, 'status')).toEqual({ result: true, user: undefined });
+    expect(await run(guardWith(), AdminController, 'status')).toEqual({
+      result: true,
+      user: undefined,
+    });
     expect(await run(guardWith(), AdminController, 'users')).toEqual({ status: 401 });
   });
 
@@ -118,8 +130,14 @@ describe('AccessTokenGuard', () => {
     @Roles('admin')
     class AdminArticlesController extends ArticlesController {}
     const guard = guardWith();
-    expect(await run(guard, ChildArticlesController, 'list')).toEqual({ result: true, user: undefined });
+    expect(await run(guard, ChildArticlesController, 'list')).toEqual({
+      result: true,
+      user: undefined,
+    });
     expect(await run(guard, AdminArticlesController, 'list', 'token')).toEqual({ status: 403 });
-    expect(await run(guard, ChildArticlesController, 'list', 'token')).toEqual({ result: true, user: claims });
+    expect(await run(guard, ChildArticlesController, 'list', 'token')).toEqual({
+      result: true,
+      user: claims,
+    });
   });
 });

@@ -10,12 +10,16 @@ describe('getRequest', () => {
   });
 
   it('reads the request GraphQL puts in its context, without @nestjs/graphql', () => {
-    expect(getRequest(fakeExecutionContext('graphql', [{}, {}, { req: request }, {}]))).toBe(request);
+    expect(getRequest(fakeExecutionContext('graphql', [{}, {}, { req: request }, {}]))).toBe(
+      request,
+    );
   });
 
   it('reads the Fastify request GraphQL keeps as `request` (Apollo) or on `reply` (Mercurius)', () => {
     expect(getRequest(fakeExecutionContext('graphql', [{}, {}, { request }, {}]))).toBe(request);
-    expect(getRequest(fakeExecutionContext('graphql', [{}, {}, { reply: { request } }, {}]))).toBe(request);
+    expect(getRequest(fakeExecutionContext('graphql', [{}, {}, { reply: { request } }, {}]))).toBe(
+      request,
+    );
   });
 
   it("reads socket.io's handshake, or the upgrade request a ws client keeps", () => {

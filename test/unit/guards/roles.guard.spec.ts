@@ -66,10 +66,14 @@ describe('RolesGuard', () => {
       return read(...args);
     }) as typeof reflector.getAllAndOverride;
     const guard = new RolesGuard(reflector);
-    const context = fakeExecutionContext('http', [{ headers: {}, user: { roles: ['admin'] } }, {}], {
-      handler: AdminController.prototype.list,
-      cls: AdminController,
-    });
+    const context = fakeExecutionContext(
+      'http',
+      [{ headers: {}, user: { roles: ['admin'] } }, {}],
+      {
+        handler: AdminController.prototype.list,
+        cls: AdminController,
+      },
+    );
     expect(guard.canActivate(context)).toBe(true);
     const afterFirst = reads;
     for (let request = 0; request < 3; request++) expect(guard.canActivate(context)).toBe(true);

@@ -351,9 +351,10 @@ describe('resolveAuthOptions', () => {
       expect(problemsOf({ ...base, refresh: refresh({ pruneInterval: '1ms' }) })).toContainEqual(
         expect.stringMatching(/^refresh\.pruneInterval: is 0\.001s; it must be at least 1s/),
       );
-      expect(resolveAuthOptions({ ...base, refresh: refresh({ pruneInterval: '24d' }) }).refresh?.pruneInterval).toBe(
-        24 * 86_400,
-      );
+      expect(
+        resolveAuthOptions({ ...base, refresh: refresh({ pruneInterval: '24d' }) }).refresh
+          ?.pruneInterval,
+      ).toBe(24 * 86_400);
     });
 
     it('validates refresh options', () => {

@@ -23,7 +23,12 @@ describe('MemoryRevocationStore', () => {
 
   it('revokes a user’s tokens issued up to a moment, not the ones issued after', async () => {
     const store = new MemoryRevocationStore();
-    await store.revoke({ kind: 'subject', id: 'u1', issuedBefore: now / 1000, expiresAt: now + 1000 });
+    await store.revoke({
+      kind: 'subject',
+      id: 'u1',
+      issuedBefore: now / 1000,
+      expiresAt: now + 1000,
+    });
     expect(store.isRevoked(claims, now)).toBe(true);
     expect(store.isRevoked({ ...claims, iat: now / 1000 + 1 }, now)).toBe(false);
   });
