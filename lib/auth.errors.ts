@@ -121,3 +121,11 @@ export class SigningNotConfiguredError extends AuthError {
     super('This AuthModule verifies tokens only: no signing key is configured');
   }
 }
+
+/** A refresh-token operation was called on a module configured without `refresh`. */
+export class RefreshNotConfiguredError extends AuthError {
+  override readonly code = 'ERR_AUTH_REFRESH_NOT_CONFIGURED';
+  constructor() {
+    super('Refresh-token sessions are not configured: set the `refresh` option of AuthModule');
+  }
+}

@@ -19,6 +19,7 @@ export {
   AuthConfigurationError,
   AuthError,
   InsufficientRoleError,
+  RefreshNotConfiguredError,
   RefreshTokenInvalidError,
   RefreshTokenReuseError,
   SessionNotFoundError,

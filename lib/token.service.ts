@@ -20,6 +20,7 @@ import type { AccessTokenVerifier } from './access-token/verify-access-token.js'
 import { ACCESS_TOKEN_VERIFIER, AUTH_KEY_RING, AUTH_OPTIONS } from './auth.constants.js';
 import {
   AccessTokenRevokedError,
+  RefreshNotConfiguredError,
   RefreshTokenInvalidError,
   SessionNotFoundError,
   SigningNotConfiguredError,
@@ -97,7 +98,8 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
    * ```ts
    * const pair = await tokens.issueTokens(user, { userAgent: req.headers['user-agent'], ip: req.ip });
    * ```
-   * @throws SigningNotConfiguredError when the module verifies only or refresh tokens are off.
+   * @throws SigningNotConfiguredError when the module verifies only.
+   * @throws RefreshNotConfiguredError when the `refresh` option is off.
    */
   async issueTokens(user: AuthSubject, context: RequestContext = {}): Promise<TokenPair> {
     const sessions = this.requireSessions();
@@ -338,7 +340,11 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
   }
 
   private requireSessions(): RefreshSessions {
-    if (this.sessions === null) throw new SigningNotConfiguredError();
+    if (this.sessions === null) {
+      throw this.keyRing.signer === null
+        ? new SigningNotConfiguredError()
+        : new RefreshNotConfiguredError();
+    }
     return this.sessions;
   }
 

@@ -69,7 +69,13 @@ describe('a verify-only service trusting the issuer’s JWKS', () => {
     }
   });
 
-  it('cannot issue tokens', async () => {
+  it('cannot issue tokens, and says why', async () => {
+    await expect(service.get(TokenService).issueTokens({ id: 'u1' })).rejects.toMatchObject({
+      code: 'ERR_AUTH_SIGNING_NOT_CONFIGURED',
+    });
+    await expect(issuer.get(TokenService).issueTokens({ id: 'u1' })).rejects.toMatchObject({
+      code: 'ERR_AUTH_REFRESH_NOT_CONFIGURED',
+    });
     await expect(service.get(TokenService).issueAccessToken({ id: 'u1' })).rejects.toMatchObject({
       code: 'ERR_AUTH_SIGNING_NOT_CONFIGURED',
     });
