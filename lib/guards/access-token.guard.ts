@@ -7,7 +7,11 @@ import { toAuthHttpException } from '../http/auth-http-exception.js';
 import type { ResolvedAuthOptions } from '../options/auth-module-options.js';
 import { TokenService } from '../token.service.js';
 import { getRequest, type AuthenticatableRequest } from './get-request.js';
-import { RouteAuthMetadataCache } from './route-auth-metadata.js';
+import {
+  hasAnyRole,
+  RouteAuthMetadataCache,
+  type RouteAuthMetadata,
+} from './route-auth-metadata.js';
 
 /**
  * Authenticates the access token of every request it guards and enforces `@Roles()`.
@@ -37,32 +41,31 @@ export class AccessTokenGuard implements CanActivate {
    * @throws HttpException 401 without a valid token (unless the route is public or optional), 403 without the role
    */
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.isPublic(context)) return true;
+    const route = this.routeMetadata(context);
+    if (route.isPublic) return true;
     const request = getRequest(context);
     try {
       const token = request === undefined ? null : this.extractToken(request);
       if (token === null) {
         // Fail closed: @Roles() needs an authenticated caller, also on an @OptionalAuth() route.
-        if (this.isOptional(context) && this.routes.of(context).roles === null) return true;
+        if (route.isOptional && route.roles === null) return true;
         throw new AccessTokenMissingError();
       }
       const claims = await this.tokens.verifyAccessToken(token);
       request!.user = claims;
-      this.checkRoles(context, claims);
+      if (route.roles !== null) this.checkRoles(claims, route.roles);
       return true;
     } catch (error) {
       throw toAuthHttpException(context, error);
     }
   }
 
-  /** Whether the route is `@Public()`. */
-  protected isPublic(context: ExecutionContext): boolean {
-    return this.routes.of(context).isPublic;
-  }
-
-  /** Whether the route is `@OptionalAuth()`. */
-  protected isOptional(context: ExecutionContext): boolean {
-    return this.routes.of(context).isOptional;
+  /**
+   * What `@Public()`, `@OptionalAuth()` and `@Roles()` declare for the route, read once per
+   * handler and class.
+   */
+  protected routeMetadata(context: ExecutionContext): RouteAuthMetadata {
+    return this.routes.of(context);
   }
 
   /** The access token of the request, or `null`. The first extractor that finds one wins. */
@@ -75,13 +78,10 @@ export class AccessTokenGuard implements CanActivate {
   }
 
   /**
-   * Enforces `@Roles()`: any one of the listed roles suffices; the method's list replaces the class's.
+   * Enforces `@Roles()`: any one of the required roles suffices.
    * @throws InsufficientRoleError
    */
-  protected checkRoles(context: ExecutionContext, claims: AccessTokenClaims): void {
-    const required = this.routes.of(context).roles;
-    if (required === null) return;
-    if (!required.some((role) => claims.roles.includes(role)))
-      throw new InsufficientRoleError(required);
+  protected checkRoles(claims: AccessTokenClaims, required: readonly string[]): void {
+    if (!hasAnyRole(claims.roles, required)) throw new InsufficientRoleError(required);
   }
 }

@@ -29,14 +29,16 @@ interface WsClient {
  */
 export function getRequest(context: ExecutionContext): AuthenticatableRequest | undefined {
   switch (context.getType<string>()) {
+    // Arguments read by position: `switchToHttp()`/`switchToWs()` allocate three closures per
+    // call, and this runs on every guarded request.
     case 'http':
-      return context.switchToHttp().getRequest<AuthenticatableRequest>();
+      return context.getArgByIndex<AuthenticatableRequest>(0);
     case 'graphql': {
       const graphqlContext = context.getArgByIndex<GraphqlContext | undefined>(2);
       return graphqlContext?.req ?? graphqlContext?.request ?? graphqlContext?.reply?.request;
     }
     case 'ws': {
-      const client = context.switchToWs().getClient<WsClient>();
+      const client = context.getArgByIndex<WsClient>(0);
       return client.handshake ?? client.request;
     }
     default:

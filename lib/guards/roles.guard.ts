@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AccessTokenMissingError, InsufficientRoleError } from '../auth.errors.js';
 import { toAuthHttpException } from '../http/auth-http-exception.js';
 import { getRequest } from './get-request.js';
-import { RouteAuthMetadataCache } from './route-auth-metadata.js';
+import { hasAnyRole, RouteAuthMetadataCache } from './route-auth-metadata.js';
 
 /**
  * Enforces `@Roles()` after another guard has authenticated the request (for example
@@ -39,8 +39,7 @@ export class RolesGuard implements CanActivate {
       if (route.isPublic) return true;
       throw toAuthHttpException(context, new AccessTokenMissingError());
     }
-    const roles: unknown = user.roles;
-    if (Array.isArray(roles) && required.some((role) => roles.includes(role))) return true;
+    if (hasAnyRole(user.roles, required)) return true;
     throw toAuthHttpException(context, new InsufficientRoleError(required));
   }
 }

@@ -63,3 +63,8 @@ export class RouteAuthMetadataCache {
     });
   }
 }
+
+/** Whether `roles` (a claim, so possibly not an array) holds any one of `required`. */
+export function hasAnyRole(roles: unknown, required: readonly string[]): boolean {
+  return Array.isArray(roles) && required.some((role) => roles.includes(role));
+}

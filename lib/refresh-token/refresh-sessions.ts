@@ -229,7 +229,7 @@ export class RefreshSessions {
     const now = this.clock.now();
     if (found.session.revokedAt !== null) return found.session;
     await this.store.revokeSession(found.session.id, 'logout', now);
-    return (await this.store.findSession(found.session.id)) ?? found.session;
+    return { ...found.session, revokedAt: now, revokedReason: 'logout' };
   }
 
   /**
@@ -238,6 +238,10 @@ export class RefreshSessions {
    * @throws {SessionNotFoundError} when the session is unknown, not the user's, expired or already revoked
    */
   async revokeSession(userId: string, sessionId: string): Promise<void> {
+    // Ids often come from route params or bodies: anything but a string names no session.
+    if (typeof userId !== 'string' || typeof sessionId !== 'string') {
+      throw new SessionNotFoundError();
+    }
     const session = await this.store.findSession(sessionId);
     const now = this.clock.now();
     if (!session || session.userId !== userId || !isSessionLive(session, now))
