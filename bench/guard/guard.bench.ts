@@ -17,7 +17,12 @@ import {
 import { runLoad, type LoadResult } from '../support/load.js';
 import { describeMachine, machineLine } from '../support/machine.js';
 import { renderTable } from '../support/markdown-table.js';
-import { RESULTS_DIR, verdict, writeResults, type TargetResult } from '../support/results.js';
+import {
+  RESULTS_DIR,
+  renderTargetTable,
+  writeResults,
+  type TargetResult,
+} from '../support/results.js';
 import { ServerProcess } from '../support/server-process.js';
 import { fixed, formatRatio, median, ratio } from '../support/stats.js';
 import {
@@ -404,19 +409,12 @@ if (algorithms.includes('ES256') && modes.includes('hot')) {
     return { text: formatRatio(value), pass: known(value) ? value! >= 2.5 : null };
   });
 }
-const targetTable = renderTable({
-  title:
-    '### Targets (verdict on req/s, as specified; the CPU basis is the same ratio from server CPU)',
-  header: ['target', 'req/s basis', 'verdict', 'CPU basis', 'verdict (CPU)'],
-  align: ['l', 'r', 'l', 'r', 'l'],
-  rows: results.map((result) => [
-    result.target,
-    result.measured,
-    verdict(result.pass),
-    result.cpuMeasured,
-    verdict(result.cpuPass),
-  ]),
-});
+const targetTable = renderTargetTable(
+  '### Targets (verdict on req/s, as specified; the CPU basis is the same ratio from server CPU)',
+  results,
+  'req/s basis',
+  'CPU basis',
+);
 
 // ---- README table ------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ import { createKeyMaterial, hs256TokenSource, mintTokens } from '../support/benc
 import { runLoad } from '../support/load.js';
 import { describeMachine, machineLine } from '../support/machine.js';
 import { renderTable } from '../support/markdown-table.js';
-import { verdict, writeResults, type TargetResult } from '../support/results.js';
+import { renderTargetTable, writeResults, type TargetResult } from '../support/results.js';
 import { ServerProcess, type ServerStats } from '../support/server-process.js';
 import { fixed, formatRatio, ratio } from '../support/stats.js';
 
@@ -123,12 +123,7 @@ const table = renderTable({
     ]),
   ],
 });
-const targetTable = renderTable({
-  title: '### Target',
-  header: ['target', 'measured', 'verdict'],
-  align: ['l', 'r', 'l'],
-  rows: results.map((result) => [result.target, result.measured, verdict(result.pass)]),
-});
+const targetTable = renderTargetTable('### Target', results);
 const markdown = [
   '## Memory under load (`npm run bench:memory`)',
   '',

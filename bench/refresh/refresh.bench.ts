@@ -13,7 +13,12 @@ import { createKeyMaterial } from '../support/bench-keys.js';
 import { runLoad, type LoadClient, type LoadResult } from '../support/load.js';
 import { describeMachine, machineLine } from '../support/machine.js';
 import { renderTable } from '../support/markdown-table.js';
-import { RESULTS_DIR, verdict, writeResults, type TargetResult } from '../support/results.js';
+import {
+  RESULTS_DIR,
+  renderTargetTable,
+  writeResults,
+  type TargetResult,
+} from '../support/results.js';
 import { ServerProcess } from '../support/server-process.js';
 import { fixed, formatRatio, median, ratio } from '../support/stats.js';
 import { pg } from './raw-drivers.js';
@@ -283,12 +288,7 @@ const table = renderTable({
   align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
   rows,
 });
-const targetTable = renderTable({
-  title: '### Targets',
-  header: ['target', 'measured', 'verdict'],
-  align: ['l', 'r', 'l'],
-  rows: results.map((result) => [result.target, result.measured, verdict(result.pass)]),
-});
+const targetTable = renderTargetTable('### Targets', results);
 const markdown = [
   '## Refresh-token rotation (`npm run bench:refresh`)',
   '',

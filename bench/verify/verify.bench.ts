@@ -23,7 +23,7 @@ import {
 } from '../support/bench-keys.js';
 import { describeMachine, machineLine } from '../support/machine.js';
 import { renderTable } from '../support/markdown-table.js';
-import { verdict, writeResults, type TargetResult } from '../support/results.js';
+import { renderTargetTable, writeResults, type TargetResult } from '../support/results.js';
 import { fixed, formatRatio, median, ratio } from '../support/stats.js';
 
 const SCENARIOS = ['raw', 'off', 'cold', 'hot'] as const;
@@ -168,18 +168,7 @@ const table = renderTable({
   align: ['l', 'l', 'r', 'r', 'r', 'r', 'r'],
   rows,
 });
-const targetTable = renderTable({
-  title: '### Targets',
-  header: ['target', 'wall-clock', 'verdict', 'CPU', 'verdict (CPU)'],
-  align: ['l', 'r', 'l', 'r', 'l'],
-  rows: results.map((result) => [
-    result.target,
-    result.measured,
-    verdict(result.pass),
-    result.cpuMeasured,
-    verdict(result.cpuPass),
-  ]),
-});
+const targetTable = renderTargetTable('### Targets', results, 'wall-clock', 'CPU');
 const markdown = [
   '## Access-token verification (`npm run bench:verify`)',
   '',
