@@ -10,6 +10,23 @@ import {
   type HttpEngine,
 } from '../../support/guarded-test-app.js';
 
+/** The refusal a client relies on: status, RFC 6750 challenge, one body shape, handler not run. */
+function expectRefusal(
+  response: request.Response,
+  status: 401 | 403,
+  message: string,
+  challenge: string,
+): void {
+  expect(response.status).toBe(status);
+  expect(response.headers['www-authenticate']).toBe(challenge);
+  expect(response.body).toEqual({
+    statusCode: status,
+    error: status === 401 ? 'Unauthorized' : 'Forbidden',
+    message,
+  });
+  expect(handlerRuns.count).toBe(0);
+}
+
 async function options(): Promise<AuthModuleOptions> {
   const { privateKey } = await generateKeyPair('ES256', { extractable: true });
   return {
@@ -43,14 +60,8 @@ describe.each<HttpEngine>(['express', 'fastify'])('AccessTokenGuard over HTTP on
   });
 
   it('refuses a request without a token with 401 and a bare Bearer challenge', async () => {
-    const response = await request(app.getHttpServer()).get('/me').expect(401);
-    expect(response.headers['www-authenticate']).toBe('Bearer');
-    expect(response.body).toEqual({
-      statusCode: 401,
-      error: 'Unauthorized',
-      message: 'Missing access token',
-    });
-    expect(handlerRuns.count).toBe(0);
+    const response = await request(app.getHttpServer()).get('/me');
+    expectRefusal(response, 401, 'Missing access token', 'Bearer');
   });
 
   it('attaches the verified claims for @CurrentUser()', async () => {
@@ -81,15 +92,8 @@ describe.each<HttpEngine>(['express', 'fastify'])('AccessTokenGuard over HTTP on
     ).toString('base64url');
     const response = await request(app.getHttpServer())
       .get('/admin')
-      .set('Authorization', `Bearer ${header}.${forged}.${signature}`)
-      .expect(401);
-    expect(response.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
-    expect(response.body).toEqual({
-      statusCode: 401,
-      error: 'Unauthorized',
-      message: 'Invalid access token',
-    });
-    expect(handlerRuns.count).toBe(0);
+      .set('Authorization', `Bearer ${header}.${forged}.${signature}`);
+    expectRefusal(response, 401, 'Invalid access token', 'Bearer error="invalid_token"');
   });
 
   it('tells an expired token apart so the client knows to refresh', async () => {
@@ -123,15 +127,8 @@ describe.each<HttpEngine>(['express', 'fastify'])('AccessTokenGuard over HTTP on
   it('answers 403 insufficient_scope to a valid token that lacks the class role', async () => {
     const response = await request(app.getHttpServer())
       .get('/admin')
-      .auth(await issue(['user']), { type: 'bearer' })
-      .expect(403);
-    expect(response.headers['www-authenticate']).toBe('Bearer error="insufficient_scope"');
-    expect(response.body).toEqual({
-      statusCode: 403,
-      error: 'Forbidden',
-      message: 'Insufficient role',
-    });
-    expect(handlerRuns.count).toBe(0);
+      .auth(await issue(['user']), { type: 'bearer' });
+    expectRefusal(response, 403, 'Insufficient role', 'Bearer error="insufficient_scope"');
     await request(app.getHttpServer())
       .get('/admin')
       .auth(await issue(['admin']), { type: 'bearer' })
