@@ -1,10 +1,7 @@
 import {
-  Controller,
-  Get,
   Inject,
   Injectable,
   Module,
-  Req,
   UnauthorizedException,
   type CanActivate,
   type DynamicModule,
@@ -14,7 +11,8 @@ import { APP_GUARD, Reflector } from '@nestjs/core';
 import { importSPKI, jwtVerify, type CryptoKey, type JWTPayload } from 'jose';
 import { BENCH_AUDIENCE, BENCH_ISSUER, type BenchKeyMaterial } from '../../support/bench-keys.js';
 import { BENCH_KEY_MATERIAL, keyMaterialProvider } from './bench-key-material.js';
-import { IS_PUBLIC_KEY, Public } from './bench-public.decorator.js';
+import { IS_PUBLIC_KEY } from './bench-public.decorator.js';
+import { RequestUserController } from './request-user.controller.js';
 
 const VERIFY_KEY = Symbol('VERIFY_KEY');
 
@@ -58,24 +56,10 @@ class JoseGuard implements CanActivate {
   }
 }
 
-@Controller()
-class JoseController {
-  @Public()
-  @Get('health')
-  health(): { status: string } {
-    return { status: 'ok' };
-  }
-
-  @Get('me')
-  me(@Req() request: GuardedRequest): JWTPayload | undefined {
-    return request.user;
-  }
-}
-
 /** (d) A plain jose guard. */
 export function joseGuardApp(material: BenchKeyMaterial): DynamicModule {
   @Module({
-    controllers: [JoseController],
+    controllers: [RequestUserController],
     providers: [
       keyMaterialProvider(material),
       {

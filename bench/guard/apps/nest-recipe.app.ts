@@ -1,10 +1,7 @@
 import {
-  Controller,
-  Get,
   Inject,
   Injectable,
   Module,
-  Req,
   type DynamicModule,
   type ExecutionContext,
 } from '@nestjs/common';
@@ -14,7 +11,8 @@ import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { BenchKeyMaterial } from '../../support/bench-keys.js';
 import { BENCH_KEY_MATERIAL, keyMaterialProvider } from './bench-key-material.js';
-import { IS_PUBLIC_KEY, Public } from './bench-public.decorator.js';
+import { IS_PUBLIC_KEY } from './bench-public.decorator.js';
+import { RequestUserController } from './request-user.controller.js';
 
 type Claims = Record<string, unknown>;
 
@@ -59,20 +57,6 @@ class JwtAuthGuard extends AuthGuard('jwt') {
   }
 }
 
-@Controller()
-class RecipeController {
-  @Public()
-  @Get('health')
-  health(): { status: string } {
-    return { status: 'ok' };
-  }
-
-  @Get('me')
-  me(@Req() request: { user?: Claims }): Claims | undefined {
-    return request.user;
-  }
-}
-
 /**
  * (b) The official recipe: @nestjs/jwt (for signing) + @nestjs/passport + passport-jwt.
  * jsonwebtoken 9 has no EdDSA, so the recipe runs for ES256 and HS256 only.
@@ -89,7 +73,7 @@ export function nestRecipeApp(material: BenchKeyMaterial): DynamicModule {
       : JwtModule.register({ secret: material.secret, signOptions: { expiresIn: '15m' } });
   @Module({
     imports: [PassportModule, jwt],
-    controllers: [RecipeController],
+    controllers: [RequestUserController],
     providers: [
       keyMaterialProvider(material),
       JwtStrategy,
