@@ -2,23 +2,13 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { compilerOptions } from './ts-loader.mjs';
 
 /** The repository root. */
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Where {@link buildSources} writes: inside the repository, so `node_modules` still resolves. */
 export const BUILD_DIR = join(REPOSITORY_ROOT, 'bench', 'results', '.build');
-
-// The same transpilation as ts-loader.mjs (kept in step by hand: that file is plain JS).
-const compilerOptions: ts.CompilerOptions = {
-  target: ts.ScriptTarget.ES2023,
-  module: ts.ModuleKind.ESNext,
-  experimentalDecorators: true,
-  emitDecoratorMetadata: true,
-  esModuleInterop: true,
-  useDefineForClassFields: true,
-  inlineSourceMap: true,
-};
 
 function* sources(directory: string): Generator<string> {
   for (const entry of readdirSync(directory, { withFileTypes: true })) {

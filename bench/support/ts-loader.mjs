@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
-const compilerOptions = {
+/** The one transpilation of the benches: this loader's, and build-sources.ts's. */
+export const compilerOptions = {
   target: ts.ScriptTarget.ES2023,
   module: ts.ModuleKind.ESNext,
   experimentalDecorators: true,

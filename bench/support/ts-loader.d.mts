@@ -1,0 +1,3 @@
+import type { CompilerOptions } from 'typescript';
+
+export declare const compilerOptions: CompilerOptions;
