@@ -70,12 +70,6 @@ export { JwksController } from './jwks/jwks.controller.js';
 export { RevocationStore } from './revocation/revocation.store.js';
 export type { RevocationEntry, RevocationSubject } from './revocation/revocation.store.js';
 export { MemoryRevocationStore } from './revocation/memory-revocation.store.js';
-export { RedisRevocationStore } from './revocation/redis-revocation.store.js';
-export type {
-  RedisClientLike,
-  RedisRevocationStoreOptions,
-} from './revocation/redis-revocation.store.js';
-
 export { RefreshTokenStore } from './refresh-token/refresh-token.store.js';
 export type {
   RefreshSessionRecord,
@@ -85,22 +79,6 @@ export type {
   SessionRevocationReason,
 } from './refresh-token/refresh-token.store.js';
 export { MemoryRefreshTokenStore } from './refresh-token/memory-refresh-token.store.js';
-export { TypeOrmRefreshTokenStore } from './refresh-token/typeorm-refresh-token.store.js';
-export {
-  createRefreshTokenEntities,
-  DEFAULT_REFRESH_TOKEN_TABLES,
-  RefreshSessionEntity,
-  RefreshTokenEntity,
-} from './refresh-token/refresh-token.entity.js';
-export type {
-  RefreshTokenEntities,
-  RefreshTokenTableNames,
-} from './refresh-token/refresh-token.entity.js';
-export {
-  createRefreshTokenMigrations,
-  REFRESH_TOKEN_MIGRATIONS,
-} from './refresh-token/refresh-token.migrations.js';
-export type { RefreshTokenMigration } from './refresh-token/refresh-token.migrations.js';
 export { RefreshSessions } from './refresh-token/refresh-sessions.js';
 export type {
   OpenedRefreshSession,

@@ -9,6 +9,7 @@ import {
   TokenService,
   type TokenPair,
 } from '../../lib/index.js';
+import { TypeOrmRefreshTokenStore } from '../../lib/typeorm/index.js';
 import { authModuleOptions } from '../guard/apps/auth-module.app.js';
 import type { BenchKeyMaterial } from '../support/bench-keys.js';
 
@@ -33,14 +34,17 @@ class RefreshController {
 
 /**
  * The smallest app that rotates refresh tokens as the sample app does: `AuthModule` with
- * `refresh: { dataSource }`, the global guard, the error filter and `POST /auth/refresh`.
+ * `refresh: { store: new TypeOrmRefreshTokenStore(dataSource) }`, the global guard, the error filter and `POST /auth/refresh`.
  */
 export function refreshApp(material: BenchKeyMaterial, dataSource: DataSource): DynamicModule {
   @Module({
     imports: [
       AuthModule.forRoot({
         ...authModuleOptions(material),
-        refresh: { dataSource, resolveUser: (id: string) => ({ id, roles: ['user'] }) },
+        refresh: {
+          store: new TypeOrmRefreshTokenStore(dataSource),
+          resolveUser: (id: string) => ({ id, roles: ['user'] }),
+        },
       }),
     ],
     controllers: [RefreshController],

@@ -4,12 +4,12 @@
 // directly with the driver, the baseline) and service-rotations (TokenService.refresh, no HTTP).
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
+import { TokenService } from '../../lib/index.js';
 import {
   REFRESH_TOKEN_MIGRATIONS,
   RefreshSessionEntity,
   RefreshTokenEntity,
-  TokenService,
-} from '../../lib/index.js';
+} from '../../lib/typeorm/index.js';
 import type { BenchKeyMaterial } from '../support/bench-keys.js';
 import { failStartup, serveOverIpc } from '../support/serve-over-ipc.js';
 import { RawRotation, runChains } from './raw-rotation.js';

@@ -1,6 +1,5 @@
 import type { KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
-import type { DataSource } from 'typeorm';
 import type { AuthSubject, CustomClaims } from '../access-token/access-token-claims.js';
 import type { RefreshTokenStore } from '../refresh-token/refresh-token.store.js';
 import type { RevocationStore } from '../revocation/revocation.store.js';
@@ -18,7 +17,10 @@ export type Duration = number | string;
 /** A request as seen by the token extractors: Express, Fastify or a raw Node request. */
 export interface TokenCarrier {
   headers: Record<string, string | string[] | undefined>;
+  /** The parsed query (Express, Fastify), when the platform has one. */
   query?: unknown;
+  /** The request target, read when there is no parsed query. */
+  url?: string;
 }
 
 /** Reads a token from a request; returns `null` when the request carries none. */
@@ -94,10 +96,12 @@ export interface RefreshTokenOptions {
    * @default derived with HKDF from the active signing key
    */
   secret?: string | Uint8Array;
-  /** The TypeORM DataSource holding the shipped entities; selects the TypeORM store. */
-  dataSource?: DataSource;
-  /** A custom store; takes precedence over `dataSource`. */
-  store?: RefreshTokenStore;
+  /**
+   * Where sessions are kept: `new TypeOrmRefreshTokenStore(dataSource)` from
+   * `nest-hybrid-auth/typeorm`, `new MemoryRefreshTokenStore()` for tests, or your own
+   * implementation of {@link RefreshTokenStore}.
+   */
+  store: RefreshTokenStore;
   /**
    * Re-reads the user at every refresh: return `null` to refuse a disabled or deleted user
    * (the session is revoked), or the user with its current roles.
@@ -215,8 +219,7 @@ export interface ResolvedRefreshTokenOptions {
   readonly maxSessionsPerUser: number;
   /** `null`: derive from the active signing key at start-up. */
   readonly secret: Uint8Array | null;
-  readonly dataSource: DataSource | null;
-  readonly store: RefreshTokenStore | null;
+  readonly store: RefreshTokenStore;
   readonly resolveUser: RefreshTokenOptions['resolveUser'];
   readonly onReuseDetected: RefreshTokenOptions['onReuseDetected'] | null;
   readonly pruneInterval: number | null;

@@ -4,7 +4,6 @@ import type { AuthSubject, CustomClaims } from '../access-token/access-token-cla
 import type { RefreshTokenReuseEvent } from '../refresh-token/refresh-token-reuse.event.js';
 import type { RefreshTokenStore } from '../refresh-token/refresh-token.store.js';
 import type { RevocationStore } from '../revocation/revocation.store.js';
-import type { DataSource } from 'typeorm';
 import type { AccessTokenAlgorithm, TokenExtractor } from './auth-module-options.js';
 import { checkDuration } from './parse-duration.js';
 
@@ -170,10 +169,11 @@ const refreshSchema = z
         .min(0, { error: 'must be an integer >= 0 (0 means no limit)' })
         .default(0),
       secret: secretSchema.optional(),
-      dataSource: instance<DataSource>(
-        'the TypeORM DataSource holding the shipped entities',
+      // Optional here, required below: a missing field would stop zod before the cross-field
+      // rules, and the start-up error must list every problem at once.
+      store: instance<RefreshTokenStore>(
+        'a RefreshTokenStore, such as new TypeOrmRefreshTokenStore(dataSource) from nest-hybrid-auth/typeorm',
       ).optional(),
-      store: instance<RefreshTokenStore>('a RefreshTokenStore implementation').optional(),
       resolveUser: fn<
         (userId: string) => AuthSubject | null | undefined | Promise<AuthSubject | null | undefined>
       >('(userId) => user | null that re-reads the user at every refresh'),
@@ -186,15 +186,16 @@ const refreshSchema = z
       ),
       pruneRevokedAfter: duration().default(7 * 24 * 3600),
     },
-    { error: 'must be an object with at least { resolveUser, dataSource }, or false' },
+    { error: 'must be an object with at least { store, resolveUser }, or false' },
   )
   .superRefine(
     (refresh, ctx) => {
-      if (refresh.store === undefined && refresh.dataSource === undefined) {
+      if (refresh.store === undefined) {
         ctx.addIssue({
           code: 'custom',
+          path: ['store'],
           message:
-            'needs a place to keep sessions; set refresh.dataSource (TypeORM) or refresh.store',
+            'is required; pass new TypeOrmRefreshTokenStore(dataSource) from nest-hybrid-auth/typeorm, or your own RefreshTokenStore',
         });
       }
       if (

@@ -1,14 +1,33 @@
-import passportJwt from 'passport-jwt';
 import type { TokenCarrier, TokenExtractor } from './auth-module-options.js';
 
-// passport-jwt is CommonJS: its named exports are not statically visible to Node's ESM loader.
-const { ExtractJwt } = passportJwt;
+// RFC 6750 section 2.1 with passport-jwt's reading of it, which apps migrating from
+// AuthGuard('jwt') rely on: the scheme is case-insensitive and only the first
+// whitespace-delimited value after it is the token (security catalogue A02, A04).
+const AUTH_HEADER = /(\S+)\s+(\S+)/;
 
-// A repeated query parameter arrives as an array; only a single string can be a token.
-function stringOnly(extract: (request: TokenCarrier) => unknown): TokenExtractor {
+function bearerHeader(request: TokenCarrier): string | null {
+  const header = request.headers.authorization;
+  // Node keeps the first of duplicated `authorization` headers; an array is not a header we trust.
+  if (typeof header !== 'string') return null;
+  const match = AUTH_HEADER.exec(header);
+  if (match === null || (match[1] as string).toLowerCase() !== 'bearer') return null;
+  return match[2] as string;
+}
+
+// A repeated query parameter is an array (or several values): never a token.
+function singleValue(value: unknown): string | null {
+  return typeof value === 'string' && value.length > 0 ? value : null;
+}
+
+function queryParameter(name: string): TokenExtractor {
   return (request) => {
-    const token = extract(request);
-    return typeof token === 'string' && token.length > 0 ? token : null;
+    const query = request.query;
+    if (typeof query === 'object' && query !== null) {
+      return singleValue((query as Record<string, unknown>)[name]);
+    }
+    if (typeof request.url !== 'string') return null;
+    const values = new URL(request.url, 'http://localhost').searchParams.getAll(name);
+    return values.length === 1 ? singleValue(values[0]) : null;
   };
 }
 
@@ -17,16 +36,14 @@ function stringOnly(extract: (request: TokenCarrier) => unknown): TokenExtractor
  * parameter name is given, that parameter (RFC 6750 section 2.3 discourages it: URLs leak
  * through logs and referrers).
  *
- * @param queryParameter - name of the query parameter to read as well, or `null`
+ * @param name - name of the query parameter to read as well, or `null`
  * @returns the extractors, tried in order
  * @example
  * defaultExtractors(null); // [bearer]
  * defaultExtractors('access_token'); // [bearer, ?access_token=]
  */
-export function defaultExtractors(queryParameter: string | null): readonly TokenExtractor[] {
-  const extractors = [stringOnly(ExtractJwt.fromAuthHeaderAsBearerToken())];
-  if (queryParameter !== null) {
-    extractors.push(stringOnly(ExtractJwt.fromUrlQueryParameter(queryParameter)));
-  }
+export function defaultExtractors(name: string | null): readonly TokenExtractor[] {
+  const extractors: TokenExtractor[] = [bearerHeader];
+  if (name !== null) extractors.push(queryParameter(name));
   return Object.freeze(extractors);
 }

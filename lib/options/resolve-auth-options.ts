@@ -13,6 +13,7 @@ import {
   type ParsedAuthOptions,
 } from './auth-options.schema.js';
 import { defaultExtractors } from './default-extractors.js';
+import type { RefreshTokenStore } from '../refresh-token/refresh-token.store.js';
 
 type ParsedKey = NonNullable<ParsedAuthOptions['keys']>[number];
 
@@ -91,8 +92,8 @@ function buildRefresh(
     reuseGracePeriod: refresh.reuseGracePeriod,
     maxSessionsPerUser: refresh.maxSessionsPerUser,
     secret: refresh.secret === undefined ? null : toBytes(refresh.secret),
-    dataSource: refresh.dataSource ?? null,
-    store: refresh.store ?? null,
+    // The schema refuses a refresh block without a store.
+    store: refresh.store as RefreshTokenStore,
     resolveUser: refresh.resolveUser,
     onReuseDetected: refresh.onReuseDetected ?? null,
     pruneInterval: refresh.pruneInterval ?? null,

@@ -5,12 +5,10 @@ import type { ResolvedAuthOptions } from '../options/auth-module-options.js';
 import { RefreshSessions } from './refresh-sessions.js';
 import type { RefreshTokenReuseEvent } from './refresh-token-reuse.event.js';
 import { deriveRefreshSecret } from './refresh-token-secret.js';
-import type { RefreshTokenStore } from './refresh-token.store.js';
-import { TypeOrmRefreshTokenStore } from './typeorm-refresh-token.store.js';
 
 /**
- * Builds the {@link RefreshSessions} of a module from its resolved options: the custom store
- * or a TypeORM store on `dataSource`, and the secret as given or derived from the signing key.
+ * Builds the {@link RefreshSessions} of a module from its resolved options: the configured
+ * store, and the secret as given or derived from the signing key.
  * Returns `null` when refresh tokens are off or the module cannot sign.
  *
  * @example
@@ -24,11 +22,6 @@ export function createRefreshSessions(
 ): RefreshSessions | null {
   const refresh = options.refresh;
   if (refresh === null || keyRing.signer === null) return null;
-  const store: RefreshTokenStore | null =
-    refresh.store ??
-    (refresh.dataSource === null ? null : new TypeOrmRefreshTokenStore(refresh.dataSource));
-  // Option validation requires one of them; this guards direct callers.
-  if (store === null) throw new TypeError('refresh needs a store or a dataSource');
   const key = keyRing.signer.key;
   const secret =
     refresh.secret ??
@@ -37,5 +30,5 @@ export function createRefreshSessions(
         ? key
         : KeyObject.from(key as webcrypto.CryptoKey),
     );
-  return new RefreshSessions(store, { ...refresh, secret }, clock, onReuse);
+  return new RefreshSessions(refresh.store, { ...refresh, secret }, clock, onReuse);
 }

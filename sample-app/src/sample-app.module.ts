@@ -9,6 +9,7 @@ import {
   JwksController,
   type AuthModuleOptions,
 } from '../../lib/index.js';
+import { TypeOrmRefreshTokenStore } from '../../lib/typeorm/index.js';
 import { AdminController } from './admin/admin.controller.js';
 import { AuthController } from './auth/auth.controller.js';
 import { SampleConfigModule } from './config/sample-config.module.js';
@@ -61,7 +62,7 @@ export class SampleAppModule {
             audience: config.auth.audience,
             accessTokenTtl: config.auth.accessTokenTtl,
             refresh: {
-              dataSource,
+              store: new TypeOrmRefreshTokenStore(dataSource),
               ttl: config.auth.refreshTtl,
               idleTtl: config.auth.refreshIdleTtl,
               reuseGracePeriod: config.auth.refreshGrace,

@@ -1,3 +1,4 @@
+import { MemoryRefreshTokenStore } from '../../lib/refresh-token/memory-refresh-token.store.js';
 import type { ResolvedRefreshTokenOptions } from '../../lib/options/auth-module-options.js';
 
 /** Seconds in a day. */
@@ -13,8 +14,7 @@ export function refreshOptions(
     reuseGracePeriod: 10,
     maxSessionsPerUser: 0,
     secret: new Uint8Array(32).fill(7),
-    dataSource: null,
-    store: null,
+    store: new MemoryRefreshTokenStore(),
     resolveUser: () => null,
     onReuseDetected: null,
     pruneInterval: null,

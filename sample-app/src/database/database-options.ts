@@ -5,7 +5,7 @@ import {
   REFRESH_TOKEN_MIGRATIONS,
   RefreshSessionEntity,
   RefreshTokenEntity,
-} from '../../../lib/index.js';
+} from '../../../lib/typeorm/index.js';
 import type { SampleConfig } from '../sample-config.js';
 import { UserEntity } from '../users/user.entity.js';
 import { CreateUsersTable1767225600000 } from './create-users-table.migration.js';

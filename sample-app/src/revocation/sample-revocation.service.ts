@@ -1,10 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import {
-  MemoryRevocationStore,
-  RedisRevocationStore,
-  type RevocationStore,
-} from '../../../lib/index.js';
+import { MemoryRevocationStore, type RevocationStore } from '../../../lib/index.js';
+import { RedisRevocationStore } from '../../../lib/redis/index.js';
 import { SAMPLE_CONFIG } from '../config/sample-config.module.js';
 import type { SampleConfig } from '../sample-config.js';
 

@@ -8,16 +8,16 @@ import {
   createRefreshTokenEntities,
   RefreshSessionEntity,
   RefreshTokenEntity,
-} from '../../../lib/refresh-token/refresh-token.entity.js';
+} from '../../../lib/typeorm/refresh-token.entity.js';
 import {
   createRefreshTokenMigrations,
   REFRESH_TOKEN_MIGRATIONS,
-} from '../../../lib/refresh-token/refresh-token.migrations.js';
+} from '../../../lib/typeorm/refresh-token.migrations.js';
 import type {
   RefreshSessionRecord,
   RefreshTokenRecord,
 } from '../../../lib/refresh-token/refresh-token.store.js';
-import { TypeOrmRefreshTokenStore } from '../../../lib/refresh-token/typeorm-refresh-token.store.js';
+import { TypeOrmRefreshTokenStore } from '../../../lib/typeorm/typeorm-refresh-token.store.js';
 import { FixedClock } from '../../support/fixed-clock.js';
 import { DAY, refreshOptions } from '../../support/refresh-options.js';
 

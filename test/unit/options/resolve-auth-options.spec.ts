@@ -134,7 +134,6 @@ describe('resolveAuthOptions', () => {
         reuseGracePeriod: 10,
         maxSessionsPerUser: 0,
         secret: null,
-        dataSource: null,
         store,
         onReuseDetected: null,
         pruneInterval: null,
@@ -382,7 +381,7 @@ describe('resolveAuthOptions', () => {
         problemsOf({ ...base, refresh: refresh({ resolveUser: 'users' as never }) }),
       ).toContainEqual(expect.stringMatching(/^refresh\.resolveUser: must be a function/));
       expect(problemsOf({ ...base, refresh: { resolveUser: () => null } })).toContainEqual(
-        expect.stringMatching(/^refresh: needs a place to keep sessions/),
+        expect.stringMatching(/^refresh\.store: .*TypeOrmRefreshTokenStore/),
       );
       expect(problemsOf({ ...base, refresh: refresh({ ttl: '30' }) })).toContainEqual(
         expect.stringMatching(/^refresh\.ttl: '30' has no unit/),
@@ -470,7 +469,7 @@ describe('resolveAuthOptions', () => {
           expect.stringMatching(/^accessTokenTtl: /),
           expect.stringMatching(/^clockTolerance: /),
           expect.stringMatching(/^cache\.maxEntries: /),
-          expect.stringMatching(/^refresh: needs a place/),
+          expect.stringMatching(/^refresh\.store: /),
           expect.stringMatching(/^refresh\.reuseGracePeriod: /),
           expect.stringMatching(/^typo: /),
         ]),

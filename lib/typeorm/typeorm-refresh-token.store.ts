@@ -19,14 +19,14 @@ import type {
   RefreshTokenWithSession,
   RotateRefreshTokenCommand,
   SessionRevocationReason,
-} from './refresh-token.store.js';
+} from '../refresh-token/refresh-token.store.js';
 import {
   buildRefreshTokenStatements,
   refreshTokenDialect,
   type RefreshTokenStatements,
 } from './refresh-token-statements.js';
 import { PostgresStatementRunner } from './postgres-statement-runner.js';
-import { sessionsBeyondCap } from './session-liveness.js';
+import { sessionsBeyondCap } from '../refresh-token/session-liveness.js';
 
 /** A write of an atomic unit: an UPDATE whose row count may be required, or an INSERT. */
 interface Write {

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, expect, it } from 'vitest';
-import { RedisRevocationStore } from '../../../lib/index.js';
+import { RedisRevocationStore } from '../../../lib/redis/index.js';
 import { describeWithService, uniqueName } from '../../support/services.js';
 
 async function eventually(check: () => boolean, timeoutMs = 3000): Promise<void> {

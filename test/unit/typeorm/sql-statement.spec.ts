@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileSql } from '../../../lib/refresh-token/sql-statement.js';
+import { compileSql } from '../../../lib/typeorm/sql-statement.js';
 
 interface Values {
   readonly now: number;

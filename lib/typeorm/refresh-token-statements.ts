@@ -6,7 +6,7 @@ import type {
   RefreshTokenWithSession,
   RotateRefreshTokenCommand,
   SessionRevocationReason,
-} from './refresh-token.store.js';
+} from '../refresh-token/refresh-token.store.js';
 
 /** @internal The SQL family a DataSource speaks, for the statements below. */
 export type RefreshTokenDialect = 'postgres' | 'mysql' | 'sqlite';

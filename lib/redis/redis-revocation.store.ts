@@ -1,5 +1,9 @@
-import { MemoryRevocationStore } from './memory-revocation.store.js';
-import type { RevocationEntry, RevocationStore, RevocationSubject } from './revocation.store.js';
+import { MemoryRevocationStore } from '../revocation/memory-revocation.store.js';
+import type {
+  RevocationEntry,
+  RevocationStore,
+  RevocationSubject,
+} from '../revocation/revocation.store.js';
 
 /**
  * The subset of an ioredis (v5) client this store uses; pass `new Redis(url)`.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
-import { PostgresStatementRunner } from '../../../lib/refresh-token/postgres-statement-runner.js';
+import { PostgresStatementRunner } from '../../../lib/typeorm/postgres-statement-runner.js';
 
 interface Sent {
   readonly name?: string;

@@ -1,5 +1,8 @@
 import { EntitySchema, type EntitySchemaColumnOptions, type ValueTransformer } from 'typeorm';
-import type { RefreshSessionRecord, RefreshTokenRecord } from './refresh-token.store.js';
+import type {
+  RefreshSessionRecord,
+  RefreshTokenRecord,
+} from '../refresh-token/refresh-token.store.js';
 
 /** Table names of the refresh-token entities. */
 export interface RefreshTokenTableNames {

@@ -1,0 +1,16 @@
+// nest-hybrid-auth/typeorm: the TypeORM adapter of the refresh-token store. Its own entry point,
+// so that an app without TypeORM (a verify-only service) never loads it.
+
+export { TypeOrmRefreshTokenStore } from './typeorm-refresh-token.store.js';
+export {
+  createRefreshTokenEntities,
+  DEFAULT_REFRESH_TOKEN_TABLES,
+  RefreshSessionEntity,
+  RefreshTokenEntity,
+} from './refresh-token.entity.js';
+export type { RefreshTokenEntities, RefreshTokenTableNames } from './refresh-token.entity.js';
+export {
+  createRefreshTokenMigrations,
+  REFRESH_TOKEN_MIGRATIONS,
+} from './refresh-token.migrations.js';
+export type { RefreshTokenMigration } from './refresh-token.migrations.js';
