@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -71,12 +71,12 @@ export interface ScratchApp {
 
 /**
  * Creates an app whose `node_modules` holds the packed package and links to the repository's
- * copies of `packages`, nothing else: a package left out cannot be resolved from the app or from
+ * copies of `packages` (`'all'`: every package the repository has installed), nothing else: a package left out cannot be resolved from the app or from
  * nest-hybrid-auth, as on a machine where it was never installed.
  */
 export async function scratchApp(
   packed: PackedPackage,
-  packages: readonly string[],
+  packages: readonly string[] | 'all',
   type: 'module' | 'commonjs' = 'module',
 ): Promise<ScratchApp> {
   const dir = await mkdtemp(join(tmpdir(), 'nest-hybrid-auth-app-'));
@@ -84,7 +84,13 @@ export async function scratchApp(
   await mkdir(modules);
   // A copy, not a link: Node resolves a linked package's imports from its real path.
   await cp(packed.dir, join(modules, packed.manifest.name), { recursive: true });
-  for (const name of packages) {
+  const names =
+    packages === 'all'
+      ? (await readdir(join(ROOT, 'node_modules'))).filter(
+          (name) => !name.startsWith('.') && name !== packed.manifest.name,
+        )
+      : packages;
+  for (const name of names) {
     const source = join(ROOT, 'node_modules', name);
     if (!existsSync(source)) throw new Error(`${name} is not installed in the repository`);
     await mkdir(dirname(join(modules, name)), { recursive: true });

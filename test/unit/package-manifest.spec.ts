@@ -45,7 +45,7 @@ describe('package manifest', () => {
     for (const optional of [
       '@nestjs/passport',
       'passport',
-      'passport-jwt',
+      'passport-strategy',
       'ioredis',
       'typeorm',
       '@nestjs/event-emitter',
