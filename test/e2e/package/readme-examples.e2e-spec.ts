@@ -27,7 +27,9 @@ function examples(readme: string): Example[] {
   const lines = readme.split('\n');
   for (let index = 0; index < lines.length; index += 1) {
     if (lines[index]?.trim() !== '```ts') continue;
-    const named = /^<!-- file: (\S+) -->$/.exec(lines[index - 1]?.trim() ?? '');
+    let above = index - 1;
+    while (above > 0 && lines[above]?.trim() === '') above -= 1; // Prettier adds a blank line
+    const named = /^<!-- file: (\S+) -->$/.exec(lines[above]?.trim() ?? '');
     const end = lines.indexOf('```', index + 1);
     found.push({
       file: named?.[1] ?? `src/readme/example-${index + 1}.ts`,
