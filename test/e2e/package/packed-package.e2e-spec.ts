@@ -7,6 +7,7 @@ const SUBPATHS: Record<string, readonly string[]> = {
   'nest-hybrid-auth': [],
   'nest-hybrid-auth/typeorm': ['typeorm'],
   'nest-hybrid-auth/redis': [],
+  'nest-hybrid-auth/testing': [],
   'nest-hybrid-auth/passport': [
     '@nestjs/passport',
     'passport',
