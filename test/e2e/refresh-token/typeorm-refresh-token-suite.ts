@@ -35,6 +35,11 @@ export interface SuiteExpectations {
    * better-sqlite3 path runs on the driver directly and logs nothing).
    */
   readonly rotationQueries: readonly string[];
+  /**
+   * Collation the migrations give the id, user id, hash and nonce columns (MariaDB/MySQL), or
+   * `null` where they leave the database's own.
+   */
+  readonly exactCollation: string | null;
 }
 
 const ignore = (): void => undefined;
@@ -105,7 +110,7 @@ export function defineTypeOrmRefreshTokenSuite(
 
   describe('migrations', () => {
     it('create both tables with their indexes on an empty database', async () => {
-      expect(await dataSource.runMigrations()).toHaveLength(1);
+      expect(await dataSource.runMigrations()).toHaveLength(REFRESH_TOKEN_MIGRATIONS.length);
       const runner = dataSource.createQueryRunner();
       try {
         const tokens = await runner.getTable('auth_refresh_tokens');
@@ -131,8 +136,7 @@ export function defineTypeOrmRefreshTokenSuite(
       expect(await dataSource.runMigrations()).toEqual([]);
       const runner = dataSource.createQueryRunner();
       try {
-        const Migration = REFRESH_TOKEN_MIGRATIONS[0]!;
-        await new Migration().up(runner);
+        for (const Migration of REFRESH_TOKEN_MIGRATIONS) await new Migration().up(runner);
       } finally {
         await runner.release();
       }
@@ -145,7 +149,7 @@ export function defineTypeOrmRefreshTokenSuite(
     });
 
     it('can be reverted and re-applied', async () => {
-      await dataSource.undoLastMigration();
+      for (const _ of REFRESH_TOKEN_MIGRATIONS) await dataSource.undoLastMigration();
       const runner = dataSource.createQueryRunner();
       try {
         expect(await runner.hasTable('auth_refresh_tokens')).toBe(false);
@@ -153,7 +157,7 @@ export function defineTypeOrmRefreshTokenSuite(
       } finally {
         await runner.release();
       }
-      expect(await dataSource.runMigrations()).toHaveLength(1);
+      expect(await dataSource.runMigrations()).toHaveLength(REFRESH_TOKEN_MIGRATIONS.length);
     });
 
     it('work with custom table names', async () => {
@@ -181,9 +185,98 @@ export function defineTypeOrmRefreshTokenSuite(
             sessionId: rotated.session.id,
           }),
         ).toBe(2);
-        await custom.undoLastMigration();
+        for (const _ of REFRESH_TOKEN_MIGRATIONS) await custom.undoLastMigration();
       } finally {
         await custom.destroy();
+      }
+    });
+  });
+
+  describe('exact comparison on the database as the server created it', () => {
+    const { exactCollation } = expectations;
+    const exactColumns = [
+      'auth_sessions.id',
+      'auth_sessions.user_id',
+      'auth_refresh_tokens.id',
+      'auth_refresh_tokens.session_id',
+      'auth_refresh_tokens.user_id',
+      'auth_refresh_tokens.token_hash',
+      'auth_refresh_tokens.nonce',
+      'auth_refresh_tokens.parent_id',
+      'auth_refresh_tokens.successor_id',
+    ];
+
+    async function collations(
+      source: DataSource,
+      tables: Readonly<Record<string, string>> = {},
+    ): Promise<string[]> {
+      const runner = source.createQueryRunner();
+      try {
+        const found: string[] = [];
+        for (const path of exactColumns) {
+          const [name, column] = path.split('.') as [string, string];
+          const table = tables[name] ?? name;
+          const meta = (await runner.getTable(table))?.findColumnByName(column);
+          found.push(`${path}:${meta?.collation ?? 'default'}`);
+        }
+        return found;
+      } finally {
+        await runner.release();
+      }
+    }
+
+    it(`gives ids, user ids and hashes the collation ${exactCollation ?? 'of the database'}`, async () => {
+      expect(await collations(dataSource)).toEqual(
+        exactColumns.map((path) => `${path}:${exactCollation ?? 'default'}`),
+      );
+    });
+
+    it('fixes a database migrated by the first migration alone', async () => {
+      const names = { tokensTable: 'old_rt', sessionsTable: 'old_rs' };
+      const entities = createRefreshTokenEntities(names);
+      const [first, second] = createRefreshTokenMigrations(names);
+      const open = async (migrations: (typeof first)[]) => {
+        const source = new DataSource({
+          ...database.options,
+          entities: [entities.RefreshTokenEntity, entities.RefreshSessionEntity],
+          migrations,
+          migrationsTableName: 'old_migrations',
+        } as DataSourceOptions);
+        await source.initialize();
+        return source;
+      };
+      const old = await open([first!]);
+      try {
+        expect(await old.runMigrations()).toHaveLength(1);
+        const sessions = new RefreshSessions(
+          new TypeOrmRefreshTokenStore(old, entities),
+          refreshOptions(),
+          new FixedClock(),
+          () => undefined,
+        );
+        await sessions.open('alice');
+        await sessions.open('Alice');
+      } finally {
+        await old.destroy();
+      }
+      const upgraded = await open([first!, second!]);
+      try {
+        expect((await upgraded.runMigrations()).map((m) => m.name)).toEqual([
+          'ExactAuthRefreshTokenIds1764400000001',
+        ]);
+        expect(
+          await collations(upgraded, { auth_sessions: 'old_rs', auth_refresh_tokens: 'old_rt' }),
+        ).toEqual(exactColumns.map((path) => `${path}:${exactCollation ?? 'default'}`));
+        const pending = await upgraded.driver.createSchemaBuilder().log();
+        expect(pending.upQueries.map((query) => query.query)).toEqual([]);
+        // What the database itself now finds for 'alice': one session, not two.
+        const matches = await upgraded.manager.countBy(entities.RefreshSessionEntity, {
+          userId: 'alice',
+        });
+        expect(matches).toBe(1);
+        for (const _ of [first, second]) await upgraded.undoLastMigration();
+      } finally {
+        await upgraded.destroy();
       }
     });
   });

@@ -37,5 +37,6 @@ describeWithService('mysql', 'TypeOrmRefreshTokenStore', (url) => {
   typeOrmStoreContract('TypeOrmRefreshTokenStore [mariadb]', () => isolatedDatabase(url));
   defineTypeOrmRefreshTokenSuite(() => isolatedDatabase(url), {
     rotationQueries: ['SELECT', 'START', 'UPDATE', 'UPDATE', 'INSERT', 'COMMIT'],
+    exactCollation: 'utf8mb4_nopad_bin',
   });
 });

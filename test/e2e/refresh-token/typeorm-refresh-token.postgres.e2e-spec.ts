@@ -26,5 +26,6 @@ describeWithService('postgres', 'TypeOrmRefreshTokenStore', (url) => {
   typeOrmStoreContract('TypeOrmRefreshTokenStore [postgres]', () => isolatedDatabase(url));
   defineTypeOrmRefreshTokenSuite(() => isolatedDatabase(url), {
     rotationQueries: ['SELECT', 'WITH'],
+    exactCollation: null,
   });
 });

@@ -25,5 +25,5 @@ async function isolatedDatabase(): Promise<IsolatedDatabase> {
 typeOrmStoreContract('TypeOrmRefreshTokenStore [sqlite]', isolatedDatabase);
 
 describe('TypeOrmRefreshTokenStore [sqlite]', () => {
-  defineTypeOrmRefreshTokenSuite(isolatedDatabase, { rotationQueries: [] });
+  defineTypeOrmRefreshTokenSuite(isolatedDatabase, { rotationQueries: [], exactCollation: null });
 });
