@@ -24,6 +24,8 @@ export function contractSettings(store: string): ContractOptions {
   const rounds = Number(process.env.STORE_CONTRACT_ROUNDS ?? 5);
   return {
     rounds: Number.isSafeInteger(rounds) && rounds > 0 ? rounds : 5,
+    // As many as the README states.
+    concurrency: 50,
     report: (raceCase, { rounds: ran, violations, outcomes }) => {
       const counts = Object.entries(outcomes)
         .map(([key, value]) => `${key}=${value}`)
