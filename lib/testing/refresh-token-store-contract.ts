@@ -632,12 +632,12 @@ export function refreshTokenStoreContract(
             let afterLogout = false;
             const result = await jittered(() =>
               outcome(
-                sessions.rotate(opened.refreshToken, {}, (session) =>
-                  jittered(async () => {
-                    afterLogout = loggedOut;
-                    return session.userId;
-                  }),
-                ),
+                sessions.rotate(opened.refreshToken, {}, async (session) => {
+                  // 0 to 3 ms, about a database round trip: the logout may finish meanwhile.
+                  await new Promise((resolve) => setTimeout(resolve, randomBytes(1)[0]! % 4));
+                  afterLogout = loggedOut;
+                  return session.userId;
+                }),
               ),
             );
             return { result, afterLogout };
