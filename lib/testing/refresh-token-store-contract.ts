@@ -138,6 +138,11 @@ function shuffled<T>(items: readonly T[]): T[] {
   return copy;
 }
 
+/** A user id no other test (or earlier run on the same database) uses. */
+function user(label: string): string {
+  return `${label}-${randomBytes(6).toString('hex')}`;
+}
+
 /** Starts `start` after 0 to 3 turns of the event loop, so that races run in varied orders. */
 async function jittered<T>(start: () => Promise<T>): Promise<T> {
   for (let turns = randomBytes(1)[0]! % 4; turns > 0; turns--) {
@@ -176,12 +181,10 @@ export function refreshTokenStoreContract(
   const rounds = settings.rounds ?? 5;
   const concurrency = settings.concurrency ?? 20;
   const timeout = settings.timeout ?? 60_000;
-  let current: StoreUnderTest | null = null;
+  let underTest: StoreUnderTest | null = null;
 
   const test = (title: string, body: () => Promise<void>): void => it(title, body, timeout);
-  const store = (): RefreshTokenStore => current!.store;
-  /** A user id no other test (or earlier run on the same database) uses. */
-  const user = (label: string): string => `${label}-${randomBytes(6).toString('hex')}`;
+  const store = (): RefreshTokenStore => underTest!.store;
 
   function instance(
     overrides: Partial<ResolvedRefreshTokenOptions> = {},
@@ -208,11 +211,11 @@ export function refreshTokenStoreContract(
 
   describe(`RefreshTokenStore contract: ${name}`, () => {
     beforeEach(async () => {
-      current = await factory();
+      underTest = await factory();
     });
     afterEach(async () => {
-      await current?.close?.();
-      current = null;
+      await underTest?.close?.();
+      underTest = null;
     });
 
     describe('session rules', () => {
@@ -570,7 +573,7 @@ export function refreshTokenStoreContract(
             shuffled(openers).map((s) => jittered(() => s.open(owner))),
           );
           const records = await Promise.all(opened.map((o) => store().findSession(o.session.id)));
-          const all = records.map((r) => r!).sort(newestFirst);
+          const all = records.map((r) => r!).toSorted(newestFirst);
           const kept = all.filter((r) => r.revokedAt === null);
           const expected = all.slice(0, cap).map((r) => r.id);
           if (JSON.stringify(kept.map((r) => r.id)) !== JSON.stringify(expected)) violations++;
