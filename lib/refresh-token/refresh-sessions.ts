@@ -60,8 +60,10 @@ export interface OpenedRefreshSession {
   /** When `refreshToken` expires unless used, epoch milliseconds (earlier of idle and absolute expiry). */
   readonly expiresAt: number;
   /**
-   * Other sessions of the user that opening this one revoked under `maxSessionsPerUser`. Their
-   * access tokens stay valid until they expire unless the caller revokes them by `sid`.
+   * Sessions of the user that opening this one revoked under `maxSessionsPerUser`. Their
+   * access tokens stay valid until they expire unless the caller revokes them by `sid`. Holds
+   * this session's own id when more logins of the user than the cap ran at once and newer ones
+   * outrank it: the newest `maxSessionsPerUser` survive, whichever login is being answered.
    */
   readonly revokedSessionIds: readonly string[];
 }
