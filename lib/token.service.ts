@@ -138,11 +138,14 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
       .rotate(
         refreshToken,
         { userAgent: context.userAgent ?? null, ip: context.ip ?? null },
+        // Everything that can fail runs here, before the rotation is written: a failed user
+        // lookup or claims hook leaves the presented token unspent, so the client's retry is
+        // an ordinary refresh rather than a reuse that revokes the session.
         async (session) => {
           judged = session.id;
           const user = await resolveUser(session.userId);
           if (user === null || user === undefined) throw new UserRejectedError();
-          return user;
+          return { user, claims: await this.options.claims(user) };
         },
       )
       .catch(async (error: unknown) => {
@@ -153,7 +156,8 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
         }
         throw error;
       });
-    const access = await this.issueAccessToken(rotated.authorized, {
+    if (this.keyRing.signer === null) throw new SigningNotConfiguredError();
+    const access = await this.sign(rotated.authorized.user, rotated.authorized.claims, {
       sessionId: rotated.session.id,
       authTime: toSeconds(rotated.session.authTime),
     });
@@ -236,8 +240,9 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
    * @throws SessionNotFoundError when no live session with that id belongs to the user.
    */
   async revokeSession(userId: string, sessionId: string): Promise<void> {
-    await this.requireSessions().revokeSession(userId, sessionId);
-    await this.revokeAccessTokensOfSessions([sessionId]);
+    // The id as stored is the `sid` its access tokens carry.
+    const revoked = await this.requireSessions().revokeSession(userId, sessionId);
+    await this.revokeAccessTokensOfSessions([revoked]);
   }
 
   /**

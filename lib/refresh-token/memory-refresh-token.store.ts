@@ -88,7 +88,8 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
     now: number,
     exceptSessionId?: string,
   ): Promise<string[]> {
-    const ids = this.liveSessions(userId, now)
+    const ids = [...this.sessions.values()]
+      .filter((session) => session.userId === userId && session.revokedAt === null)
       .map((session) => session.id)
       .filter((id) => id !== exceptSessionId);
     return ids.filter((id) => this.revokeNow(id, reason, now));
@@ -102,16 +103,11 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
       .map((session) => ({ ...session }));
   }
 
-  async enforceSessionCap(
-    userId: string,
-    max: number,
-    now: number,
-    keepSessionId?: string,
-  ): Promise<string[]> {
+  async enforceSessionCap(userId: string, max: number, now: number): Promise<string[]> {
     const newestFirst = this.liveSessions(userId, now)
       .sort((a, b) => b.createdAt - a.createdAt || compare(b.id, a.id))
       .map((session) => session.id);
-    return sessionsBeyondCap(newestFirst, max, keepSessionId).filter((id) =>
+    return sessionsBeyondCap(newestFirst, max).filter((id) =>
       this.revokeNow(id, 'session_limit', now),
     );
   }

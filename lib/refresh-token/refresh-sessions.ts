@@ -20,6 +20,7 @@ import type {
   RefreshTokenStore,
   RefreshTokenWithSession,
 } from './refresh-token.store.js';
+import { isSessionId, isStorableUserId, storableText } from './session-input.js';
 import { isSessionLive } from './session-liveness.js';
 
 /** Who is refreshing: stored with the session for the session list and reuse events. */
@@ -59,8 +60,10 @@ export interface OpenedRefreshSession {
   /** When `refreshToken` expires unless used, epoch milliseconds (earlier of idle and absolute expiry). */
   readonly expiresAt: number;
   /**
-   * Other sessions of the user that opening this one revoked under `maxSessionsPerUser`. Their
-   * access tokens stay valid until they expire unless the caller revokes them by `sid`.
+   * Sessions of the user that opening this one revoked under `maxSessionsPerUser`. Their
+   * access tokens stay valid until they expire unless the caller revokes them by `sid`. Holds
+   * this session's own id when more logins of the user than the cap ran at once and newer ones
+   * outrank it: the newest `maxSessionsPerUser` survive, whichever login is being answered.
    */
   readonly revokedSessionIds: readonly string[];
 }
@@ -117,19 +120,25 @@ export class RefreshSessions {
    * const { refreshToken, session } = await sessions.open(String(user.id), { userAgent, ip });
    */
   async open(userId: string, context: OpenSessionContext = {}): Promise<OpenedRefreshSession> {
+    if (!isStorableUserId(userId)) {
+      throw new TypeError(
+        'RefreshSessions.open: the user id must be a string of 1 to 255 characters, without NUL or lone surrogates',
+      );
+    }
     const now = this.clock.now();
     const expiresAt = now + this.options.ttl * 1000;
     const idleExpiresAt = Math.min(now + this.options.idleTtl * 1000, expiresAt);
+    const cap = this.options.maxSessionsPerUser;
     const session: RefreshSessionRecord = {
       id: randomUUID(),
       userId,
-      createdAt: now,
+      createdAt: cap > 0 ? await this.creationTime(userId, now) : now,
       lastUsedAt: now,
       expiresAt,
       idleExpiresAt,
       authTime: context.authTime ?? now,
-      userAgent: clip(context.userAgent, MAX_USER_AGENT),
-      ip: clip(context.ip, MAX_IP),
+      userAgent: storableText(context.userAgent, MAX_USER_AGENT),
+      ip: storableText(context.ip, MAX_IP),
       revokedAt: null,
       revokedReason: null,
     };
@@ -138,15 +147,7 @@ export class RefreshSessions {
       session,
       this.tokenRecord(session, minted, null, now, idleExpiresAt),
     );
-    const revokedSessionIds =
-      this.options.maxSessionsPerUser > 0
-        ? await this.store.enforceSessionCap(
-            userId,
-            this.options.maxSessionsPerUser,
-            now,
-            session.id,
-          )
-        : [];
+    const revokedSessionIds = cap > 0 ? await this.store.enforceSessionCap(userId, cap, now) : [];
     return { refreshToken: minted.token, session, expiresAt: idleExpiresAt, revokedSessionIds };
   }
 
@@ -179,13 +180,15 @@ export class RefreshSessions {
       return this.redeemSpent(parent, session, context, now, authorize, undefined);
 
     const authorized = await this.authorize(session, now, authorize);
+    // Written only now that everything that can fail has run: a refresh that failed leaves the
+    // presented token unspent, and its retry is no reuse.
     const idleExpiresAt = Math.min(now + this.options.idleTtl * 1000, session.expiresAt);
     const minted = mintRefreshToken(this.secret);
     const child = this.tokenRecord(
       {
         ...session,
-        userAgent: clip(context.userAgent, MAX_USER_AGENT) ?? session.userAgent,
-        ip: clip(context.ip, MAX_IP) ?? session.ip,
+        userAgent: storableText(context.userAgent, MAX_USER_AGENT) ?? session.userAgent,
+        ip: storableText(context.ip, MAX_IP) ?? session.ip,
       },
       minted,
       parent.id,
@@ -233,40 +236,42 @@ export class RefreshSessions {
   }
 
   /**
-   * Revokes one live session of the user (e.g. from a "your devices" list).
+   * Revokes one session of the user (e.g. from a "your devices" list). A session this
+   * instance's clock considers expired is revoked too: another instance, whose clock is
+   * behind, may still accept it.
    *
-   * @throws {SessionNotFoundError} when the session is unknown, not the user's, expired or already revoked
+   * @returns the id of the revoked session, as stored (its `sid` claim)
+   * @throws {SessionNotFoundError} when the id is not a session id, or names a session that is
+   *   unknown, not the user's or already revoked
    */
-  async revokeSession(userId: string, sessionId: string): Promise<void> {
-    // Ids often come from route params or bodies: anything but a string names no session.
-    if (typeof userId !== 'string' || typeof sessionId !== 'string') {
-      throw new SessionNotFoundError();
-    }
+  async revokeSession(userId: string, sessionId: string): Promise<string> {
+    // Ids come from route params and bodies: what cannot be a session id names none, and must
+    // not reach the driver (a NUL byte is a PostgreSQL error, 22021).
+    if (!isStorableUserId(userId) || !isSessionId(sessionId)) throw new SessionNotFoundError();
     const session = await this.store.findSession(sessionId);
-    const now = this.clock.now();
-    if (!session || session.userId !== userId || !isSessionLive(session, now))
+    if (!session || session.id !== sessionId || session.userId !== userId)
       throw new SessionNotFoundError();
-    if (!(await this.store.revokeSession(sessionId, 'revoked', now)))
+    if (!(await this.store.revokeSession(session.id, 'revoked', this.clock.now())))
       throw new SessionNotFoundError();
+    return session.id;
   }
 
   /**
-   * Revokes every live session of the user ("log out everywhere"), optionally keeping the
-   * current one.
+   * Revokes every unrevoked session of the user ("log out everywhere"), optionally keeping the
+   * current one; expired ones too, since an instance whose clock is behind may still accept
+   * them. An `exceptSessionId` that is not a session id excepts nothing.
    *
    * @returns the ids of the revoked sessions (to revoke their access tokens by `sid`)
    */
   async revokeAll(userId: string, options: { exceptSessionId?: string } = {}): Promise<string[]> {
-    return this.store.revokeUserSessions(
-      userId,
-      'revoked_all',
-      this.clock.now(),
-      options.exceptSessionId,
-    );
+    if (!isStorableUserId(userId)) return [];
+    const except = isSessionId(options.exceptSessionId) ? options.exceptSessionId : undefined;
+    return this.store.revokeUserSessions(userId, 'revoked_all', this.clock.now(), except);
   }
 
   /** The user's live sessions, most recently used first. */
   async listSessions(userId: string): Promise<SessionInfo[]> {
+    if (!isStorableUserId(userId)) return [];
     const sessions = await this.store.listLiveSessions(userId, this.clock.now());
     return sessions.map((session) => ({
       id: session.id,
@@ -306,6 +311,10 @@ export class RefreshSessions {
     if (hashRefreshToken(refreshToken) !== successor.tokenHash)
       throw new RefreshTokenInvalidError();
     const authorized = already ? already.authorized : await this.authorize(session, now, authorize);
+    // Judged again after `authorize` (which awaits the app): a logout or a rotation of the
+    // successor that ran meanwhile must not be answered with a pair of the ended session.
+    if ((await this.replayableSuccessor(parent, now))?.id !== successor.id)
+      throw new RefreshTokenInvalidError();
     const expiresAt = Math.min(successor.idleExpiresAt, session.expiresAt);
     return { refreshToken, session, expiresAt, replayed: true, authorized };
   }
@@ -342,8 +351,8 @@ export class RefreshSessions {
         userId: session.userId,
         tokenId: token.id,
         detectedAt: new Date(now),
-        ip: clip(context.ip, MAX_IP),
-        userAgent: clip(context.userAgent, MAX_USER_AGENT),
+        ip: storableText(context.ip, MAX_IP),
+        userAgent: storableText(context.userAgent, MAX_USER_AGENT),
       });
     } catch (hookError) {
       // The session is revoked either way; the caller still learns of the reuse, with the cause.
@@ -364,6 +373,17 @@ export class RefreshSessions {
         await this.store.revokeSession(session.id, 'user_rejected', now);
       throw error;
     }
+  }
+
+  /**
+   * `createdAt` of a new session under `maxSessionsPerUser`: after every live session of the
+   * user, so that the cap, which keeps the newest by (`createdAt`, id), never revokes the login
+   * it answers because of a tie within one millisecond or an instance whose clock is behind.
+   * Logins racing each other may still tie; the id then decides, the same way for every caller.
+   */
+  private async creationTime(userId: string, now: number): Promise<number> {
+    const live = await this.store.listLiveSessions(userId, now);
+    return live.reduce((latest, session) => Math.max(latest, session.createdAt + 1), now);
   }
 
   private requireUsable(
@@ -403,8 +423,4 @@ export class RefreshSessions {
       authTime: session.authTime,
     };
   }
-}
-
-function clip(value: string | null | undefined, max: number): string | null {
-  return value === undefined || value === null || value === '' ? null : value.slice(0, max);
 }

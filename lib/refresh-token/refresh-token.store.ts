@@ -76,7 +76,13 @@ export interface RotateRefreshTokenCommand {
 /**
  * Persistence of refresh-token sessions. Every method is atomic on its own; the rules (expiry,
  * grace window, reuse detection) live in `RefreshSessions`, which needs nothing else.
- * Implementations: `TypeOrmRefreshTokenStore`, `MemoryRefreshTokenStore`.
+ * Implementations: `TypeOrmRefreshTokenStore`, `MemoryRefreshTokenStore`; check a custom one
+ * with `refreshTokenStoreContract` from `nest-hybrid-auth/testing`.
+ *
+ * Inputs: `RefreshSessions` passes only canonical lower-case UUIDs as ids, SHA-256 hex as
+ * hashes, and user ids of 1 to 255 characters without NUL or lone surrogates. Every id, user id
+ * and hash compares exactly, code unit for code unit: `alice`, `Alice` and `alice ` are three
+ * users, whatever the database's default collation.
  */
 export interface RefreshTokenStore {
   /** Inserts a new session and its first token, atomically. */
@@ -99,7 +105,10 @@ export interface RefreshTokenStore {
    * or does not exist (idempotent).
    */
   revokeSession(sessionId: string, reason: SessionRevocationReason, now: number): Promise<boolean>;
-  /** Revokes every live session of the user except `exceptSessionId`; returns the revoked ids. */
+  /**
+   * Revokes every unrevoked session of the user except `exceptSessionId`, expired or not (an
+   * instance whose clock is behind may still accept one); returns the revoked ids.
+   */
   revokeUserSessions(
     userId: string,
     reason: SessionRevocationReason,
@@ -109,17 +118,12 @@ export interface RefreshTokenStore {
   /** The user's unrevoked, unexpired sessions, most recently used first. */
   listLiveSessions(userId: string, now: number): Promise<RefreshSessionRecord[]>;
   /**
-   * Revokes the user's oldest live sessions (by `createdAt`) until at most `max` remain, with
-   * reason `session_limit`; returns the revoked ids. `keepSessionId` (the session just opened)
-   * counts as the newest whatever its `createdAt`, so logins within one millisecond never
-   * revoke the session they have just created.
+   * Revokes the user's oldest live sessions until at most `max` remain, with reason
+   * `session_limit`; returns the revoked ids. Oldest by `createdAt`, ties broken by id (the
+   * smaller is older), the same total order for every caller, so concurrent logins keep the
+   * newest `max` (see `sessionsBeyondCap`).
    */
-  enforceSessionCap(
-    userId: string,
-    max: number,
-    now: number,
-    keepSessionId?: string,
-  ): Promise<string[]>;
+  enforceSessionCap(userId: string, max: number, now: number): Promise<string[]>;
   /**
    * Deletes sessions (with all their tokens) that expired at or before `now`, or were revoked
    * at or before `revokedBefore`; returns the number of sessions deleted.

@@ -17,20 +17,13 @@ export function isSessionLive(
 
 /**
  * The sessions to revoke so that at most `max` remain, given the user's live session ids newest
- * first. `keepSessionId` (the session just opened) always stays: two logins in one millisecond
- * tie on `createdAt`, and the tie-break must never revoke the login that is being answered.
+ * first by (`createdAt`, id). Every caller ranks by the same total order, and no caller keeps
+ * its own session out of turn, so simultaneous logins agree: each revokes only sessions that
+ * `max` newer ones outrank, and the newest `max` survive whatever the interleaving.
  *
  * @example
- * sessionsBeyondCap(['b', 'new', 'a'], 1, 'new'); // ['b', 'a']
+ * sessionsBeyondCap(['c', 'b', 'a'], 1); // ['b', 'a']
  */
-export function sessionsBeyondCap(
-  newestFirst: readonly string[],
-  max: number,
-  keepSessionId?: string,
-): string[] {
-  const ordered =
-    keepSessionId !== undefined && newestFirst.includes(keepSessionId)
-      ? [keepSessionId, ...newestFirst.filter((id) => id !== keepSessionId)]
-      : newestFirst;
-  return ordered.slice(max);
+export function sessionsBeyondCap(newestFirst: readonly string[], max: number): string[] {
+  return newestFirst.slice(max);
 }

@@ -124,16 +124,21 @@ export class TypeOrmRefreshTokenStore implements RefreshTokenStore {
 
   async findTokenByHash(tokenHash: string): Promise<RefreshTokenWithSession | null> {
     const { findTokenByHash } = this.statements;
-    return this.findOne(findTokenByHash.text, findTokenByHash.bind({ tokenHash }));
+    const found = await this.findOne(findTokenByHash.text, findTokenByHash.bind({ tokenHash }));
+    return found?.token.tokenHash === tokenHash ? found : null;
   }
 
   async findToken(tokenId: string): Promise<RefreshTokenWithSession | null> {
     const { findToken } = this.statements;
-    return this.findOne(findToken.text, findToken.bind({ id: tokenId }));
+    const found = await this.findOne(findToken.text, findToken.bind({ id: tokenId }));
+    return found?.token.id === tokenId ? found : null;
   }
 
   async findSession(sessionId: string): Promise<RefreshSessionRecord | null> {
-    return this.dataSource.manager.findOneBy(this.sessionSchema, { id: sessionId });
+    const found = await this.dataSource.manager.findOneBy(this.sessionSchema, { id: sessionId });
+    // Exact, even on a column whose collation ignores case or trailing spaces (tables created
+    // by `synchronize` on MariaDB's default utf8mb4_general_ci).
+    return found?.id === sessionId ? found : null;
   }
 
   async rotate(command: RotateRefreshTokenCommand): Promise<boolean> {
@@ -170,14 +175,19 @@ export class TypeOrmRefreshTokenStore implements RefreshTokenStore {
     now: number,
     exceptSessionId?: string,
   ): Promise<string[]> {
-    const ids = (await this.listLiveSessions(userId, now))
-      .map((session) => session.id)
-      .filter((id) => id !== exceptSessionId);
+    // Every unrevoked session, expired or not by this clock: another instance may be behind.
+    const unrevoked = await this.dataSource.manager.find(this.sessionSchema, {
+      select: { id: true, userId: true },
+      where: { userId, revokedAt: IsNull() },
+    });
+    const ids = unrevoked
+      .filter((session) => session.userId === userId && session.id !== exceptSessionId)
+      .map((session) => session.id);
     return this.revokeEach(ids, reason, now);
   }
 
   async listLiveSessions(userId: string, now: number): Promise<RefreshSessionRecord[]> {
-    return this.dataSource.manager.find(this.sessionSchema, {
+    const live = await this.dataSource.manager.find(this.sessionSchema, {
       where: {
         userId,
         revokedAt: IsNull(),
@@ -186,33 +196,26 @@ export class TypeOrmRefreshTokenStore implements RefreshTokenStore {
       },
       order: { lastUsedAt: 'DESC', createdAt: 'DESC', id: 'ASC' },
     });
+    return live.filter((session) => session.userId === userId);
   }
 
-  async enforceSessionCap(
-    userId: string,
-    max: number,
-    now: number,
-    keepSessionId?: string,
-  ): Promise<string[]> {
+  async enforceSessionCap(userId: string, max: number, now: number): Promise<string[]> {
     const live = await this.dataSource.manager.find(this.sessionSchema, {
-      select: { id: true },
+      select: { id: true, userId: true, createdAt: true },
       where: {
         userId,
         revokedAt: IsNull(),
         expiresAt: MoreThan(now),
         idleExpiresAt: MoreThan(now),
       },
-      order: { createdAt: 'DESC', id: 'DESC' },
     });
-    return this.revokeEach(
-      sessionsBeyondCap(
-        live.map((session) => session.id),
-        max,
-        keepSessionId,
-      ),
-      'session_limit',
-      now,
-    );
+    // Ranked here rather than by ORDER BY: the tie-break on id must be the same code-unit
+    // order on every database, whatever its collation.
+    const newestFirst = live
+      .filter((session) => session.userId === userId)
+      .toSorted((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+      .map((session) => session.id);
+    return this.revokeEach(sessionsBeyondCap(newestFirst, max), 'session_limit', now);
   }
 
   async prune(now: number, revokedBefore: number): Promise<number> {

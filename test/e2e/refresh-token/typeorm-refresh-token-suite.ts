@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataSource, type DataSourceOptions, type Logger } from 'typeorm';
-import type { AuthError } from '../../../lib/auth.errors.js';
 import type { ResolvedRefreshTokenOptions } from '../../../lib/options/auth-module-options.js';
 import { RefreshSessions } from '../../../lib/refresh-token/refresh-sessions.js';
 import type { RefreshTokenReuseEvent } from '../../../lib/refresh-token/refresh-token-reuse.event.js';
@@ -19,7 +18,7 @@ import type {
 } from '../../../lib/refresh-token/refresh-token.store.js';
 import { TypeOrmRefreshTokenStore } from '../../../lib/typeorm/typeorm-refresh-token.store.js';
 import { FixedClock } from '../../support/fixed-clock.js';
-import { DAY, refreshOptions } from '../../support/refresh-options.js';
+import { refreshOptions } from '../../support/refresh-options.js';
 
 /** How a database-specific spec file provides an isolated, empty database. */
 export interface IsolatedDatabase {
@@ -29,21 +28,6 @@ export interface IsolatedDatabase {
   readonly drop: () => Promise<void>;
 }
 
-const CONCURRENCY = 50;
-const RACE_ROUNDS = 25;
-
-async function outcome<T>(
-  promise: Promise<T>,
-): Promise<{ ok: true; value: T } | { ok: false; code: string }> {
-  try {
-    return { ok: true, value: await promise };
-  } catch (error) {
-    const code = (error as Partial<AuthError>).code;
-    if (typeof code !== 'string' || !code.startsWith('ERR_AUTH_')) throw error;
-    return { ok: false, code };
-  }
-}
-
 /** What a database-specific spec file expects beyond the shared behaviour. */
 export interface SuiteExpectations {
   /**
@@ -51,6 +35,11 @@ export interface SuiteExpectations {
    * better-sqlite3 path runs on the driver directly and logs nothing).
    */
   readonly rotationQueries: readonly string[];
+  /**
+   * Collation the migrations give the id, user id, hash and nonce columns (MariaDB/MySQL), or
+   * `null` where they leave the database's own.
+   */
+  readonly exactCollation: string | null;
 }
 
 const ignore = (): void => undefined;
@@ -121,7 +110,7 @@ export function defineTypeOrmRefreshTokenSuite(
 
   describe('migrations', () => {
     it('create both tables with their indexes on an empty database', async () => {
-      expect(await dataSource.runMigrations()).toHaveLength(1);
+      expect(await dataSource.runMigrations()).toHaveLength(REFRESH_TOKEN_MIGRATIONS.length);
       const runner = dataSource.createQueryRunner();
       try {
         const tokens = await runner.getTable('auth_refresh_tokens');
@@ -147,8 +136,7 @@ export function defineTypeOrmRefreshTokenSuite(
       expect(await dataSource.runMigrations()).toEqual([]);
       const runner = dataSource.createQueryRunner();
       try {
-        const Migration = REFRESH_TOKEN_MIGRATIONS[0]!;
-        await new Migration().up(runner);
+        for (const Migration of REFRESH_TOKEN_MIGRATIONS) await new Migration().up(runner);
       } finally {
         await runner.release();
       }
@@ -161,7 +149,7 @@ export function defineTypeOrmRefreshTokenSuite(
     });
 
     it('can be reverted and re-applied', async () => {
-      await dataSource.undoLastMigration();
+      for (const _ of REFRESH_TOKEN_MIGRATIONS) await dataSource.undoLastMigration();
       const runner = dataSource.createQueryRunner();
       try {
         expect(await runner.hasTable('auth_refresh_tokens')).toBe(false);
@@ -169,7 +157,7 @@ export function defineTypeOrmRefreshTokenSuite(
       } finally {
         await runner.release();
       }
-      expect(await dataSource.runMigrations()).toHaveLength(1);
+      expect(await dataSource.runMigrations()).toHaveLength(REFRESH_TOKEN_MIGRATIONS.length);
     });
 
     it('work with custom table names', async () => {
@@ -197,9 +185,98 @@ export function defineTypeOrmRefreshTokenSuite(
             sessionId: rotated.session.id,
           }),
         ).toBe(2);
-        await custom.undoLastMigration();
+        for (const _ of REFRESH_TOKEN_MIGRATIONS) await custom.undoLastMigration();
       } finally {
         await custom.destroy();
+      }
+    });
+  });
+
+  describe('exact comparison on the database as the server created it', () => {
+    const { exactCollation } = expectations;
+    const exactColumns = [
+      'auth_sessions.id',
+      'auth_sessions.user_id',
+      'auth_refresh_tokens.id',
+      'auth_refresh_tokens.session_id',
+      'auth_refresh_tokens.user_id',
+      'auth_refresh_tokens.token_hash',
+      'auth_refresh_tokens.nonce',
+      'auth_refresh_tokens.parent_id',
+      'auth_refresh_tokens.successor_id',
+    ];
+
+    async function collations(
+      source: DataSource,
+      tables: Readonly<Record<string, string>> = {},
+    ): Promise<string[]> {
+      const runner = source.createQueryRunner();
+      try {
+        const found: string[] = [];
+        for (const path of exactColumns) {
+          const [name, column] = path.split('.') as [string, string];
+          const table = tables[name] ?? name;
+          const meta = (await runner.getTable(table))?.findColumnByName(column);
+          found.push(`${path}:${meta?.collation ?? 'default'}`);
+        }
+        return found;
+      } finally {
+        await runner.release();
+      }
+    }
+
+    it(`gives ids, user ids and hashes the collation ${exactCollation ?? 'of the database'}`, async () => {
+      expect(await collations(dataSource)).toEqual(
+        exactColumns.map((path) => `${path}:${exactCollation ?? 'default'}`),
+      );
+    });
+
+    it('fixes a database migrated by the first migration alone', async () => {
+      const names = { tokensTable: 'old_rt', sessionsTable: 'old_rs' };
+      const entities = createRefreshTokenEntities(names);
+      const [first, second] = createRefreshTokenMigrations(names);
+      const open = async (migrations: (typeof first)[]) => {
+        const source = new DataSource({
+          ...database.options,
+          entities: [entities.RefreshTokenEntity, entities.RefreshSessionEntity],
+          migrations,
+          migrationsTableName: 'old_migrations',
+        } as DataSourceOptions);
+        await source.initialize();
+        return source;
+      };
+      const old = await open([first!]);
+      try {
+        expect(await old.runMigrations()).toHaveLength(1);
+        const sessions = new RefreshSessions(
+          new TypeOrmRefreshTokenStore(old, entities),
+          refreshOptions(),
+          new FixedClock(),
+          () => undefined,
+        );
+        await sessions.open('alice');
+        await sessions.open('Alice');
+      } finally {
+        await old.destroy();
+      }
+      const upgraded = await open([first!, second!]);
+      try {
+        expect((await upgraded.runMigrations()).map((m) => m.name)).toEqual([
+          'ExactAuthRefreshTokenIds1764400000001',
+        ]);
+        expect(
+          await collations(upgraded, { auth_sessions: 'old_rs', auth_refresh_tokens: 'old_rt' }),
+        ).toEqual(exactColumns.map((path) => `${path}:${exactCollation ?? 'default'}`));
+        const pending = await upgraded.driver.createSchemaBuilder().log();
+        expect(pending.upQueries.map((query) => query.query)).toEqual([]);
+        // What the database itself now finds for 'alice': one session, not two.
+        const matches = await upgraded.manager.countBy(entities.RefreshSessionEntity, {
+          userId: 'alice',
+        });
+        expect(matches).toBe(1);
+        for (const _ of [first, second]) await upgraded.undoLastMigration();
+      } finally {
+        await upgraded.destroy();
       }
     });
   });
@@ -334,145 +411,6 @@ export function defineTypeOrmRefreshTokenSuite(
         );
       } finally {
         await logged.destroy();
-      }
-    });
-  });
-
-  describe('session rules', () => {
-    it('rotates, re-sends within the grace window, and revokes the family on later reuse', async () => {
-      const { sessions, refresh, clock, events } = sessionsWith({ reuseGracePeriod: 10 });
-      const opened = await sessions.open('rules', { userAgent: 'UA', ip: '10.0.0.1' });
-      const first = await refresh(opened.refreshToken);
-      clock.advance(10);
-      const again = await refresh(opened.refreshToken);
-      expect(again).toMatchObject({ replayed: true, refreshToken: first.refreshToken });
-      clock.advance(1);
-      expect(await outcome(refresh(opened.refreshToken))).toEqual({
-        ok: false,
-        code: 'ERR_AUTH_REFRESH_TOKEN_REUSED',
-      });
-      expect(await outcome(refresh(first.refreshToken))).toEqual({
-        ok: false,
-        code: 'ERR_AUTH_REFRESH_TOKEN_INVALID',
-      });
-      expect(events.map((e) => e.sessionId)).toEqual([opened.session.id]);
-      expect(
-        (await tokensOf(opened.session.id)).every((t) => t.revokedReason === 'reuse_detected'),
-      ).toBe(true);
-    });
-
-    it('expires idle and absolute sessions, lists, revokes and prunes', async () => {
-      const { sessions, refresh, clock } = sessionsWith();
-      const user = 'lifecycle';
-      const a = await sessions.open(user);
-      const b = await sessions.open(user);
-      const c = await sessions.open(user);
-      clock.advance(DAY);
-      const rotated = await refresh(a.refreshToken);
-      expect((await sessions.listSessions(user)).map((s) => s.id)[0]).toBe(a.session.id);
-      await sessions.revokeSession(user, b.session.id);
-      await expect(sessions.revokeSession('someone-else', c.session.id)).rejects.toMatchObject({
-        code: 'ERR_AUTH_SESSION_NOT_FOUND',
-      });
-      expect(await sessions.revokeAll(user, { exceptSessionId: a.session.id })).toEqual([
-        c.session.id,
-      ]);
-      clock.set(rotated.expiresAt);
-      expect(await outcome(refresh(rotated.refreshToken))).toEqual({
-        ok: false,
-        code: 'ERR_AUTH_REFRESH_TOKEN_INVALID',
-      });
-      expect(await sessions.listSessions(user)).toEqual([]);
-      clock.advance(7 * DAY);
-      expect(await sessions.prune()).toBeGreaterThanOrEqual(3);
-      expect(await tokensOf(a.session.id)).toEqual([]);
-    });
-
-    it('caps sessions per user', async () => {
-      const { sessions, clock } = sessionsWith({ maxSessionsPerUser: 2 });
-      const first = await sessions.open('capped');
-      clock.advance(1);
-      await sessions.open('capped');
-      clock.advance(1);
-      await sessions.open('capped');
-      expect(await sessionRow(first.session.id)).toMatchObject({ revokedReason: 'session_limit' });
-      expect(await sessions.listSessions('capped')).toHaveLength(2);
-    });
-
-    it('never lets the cap revoke the session just opened, even within one millisecond', async () => {
-      const { sessions } = sessionsWith({ maxSessionsPerUser: 1 });
-      let previous = await sessions.open('capped-same-ms');
-      for (let login = 0; login < 8; login++) {
-        const next = await sessions.open('capped-same-ms');
-        expect(next.revokedSessionIds).toEqual([previous.session.id]);
-        expect(await sessionRow(next.session.id)).toMatchObject({ revokedAt: null });
-        previous = next;
-      }
-    });
-  });
-
-  describe('concurrency', () => {
-    it(`gives ${CONCURRENCY} concurrent refreshes of one token one successor, within the grace window`, async () => {
-      const { sessions, refresh } = sessionsWith({ reuseGracePeriod: 10 });
-      const opened = await sessions.open('concurrent-grace');
-      const results = await Promise.all(
-        Array.from({ length: CONCURRENCY }, () => outcome(refresh(opened.refreshToken))),
-      );
-      const tokens = results.map((r) => (r.ok ? r.value.refreshToken : r.code));
-      expect(new Set(tokens).size).toBe(1);
-      expect(results.every((r) => r.ok)).toBe(true);
-      const rows = await tokensOf(opened.session.id);
-      expect(rows).toHaveLength(2);
-      const child = rows.find((row) => row.parentId !== null);
-      expect(rows.find((row) => row.parentId === null)?.successorId).toBe(child?.id);
-      expect((await refresh(tokens[0]!)).replayed).toBe(false);
-    });
-
-    it(`lets exactly one of ${CONCURRENCY} concurrent refreshes win without a grace window, then revokes the family`, async () => {
-      const { sessions, refresh, events } = sessionsWith({ reuseGracePeriod: 0 });
-      const opened = await sessions.open('concurrent-strict');
-      const results = await Promise.all(
-        Array.from({ length: CONCURRENCY }, () => outcome(refresh(opened.refreshToken))),
-      );
-      const winners = results.flatMap((r) => (r.ok ? [r.value] : []));
-      const codes = results.flatMap((r) => (r.ok ? [] : [r.code]));
-      expect(winners).toHaveLength(1);
-      expect(codes).toHaveLength(CONCURRENCY - 1);
-      // One loser revokes the family and reports the reuse; the rest find it revoked already.
-      expect(codes.filter((code) => code === 'ERR_AUTH_REFRESH_TOKEN_REUSED')).toHaveLength(1);
-      expect(codes.filter((code) => code === 'ERR_AUTH_REFRESH_TOKEN_INVALID')).toHaveLength(
-        CONCURRENCY - 2,
-      );
-      expect(events).toHaveLength(1);
-      expect(await tokensOf(opened.session.id)).toHaveLength(2);
-      expect(await outcome(refresh(winners[0]!.refreshToken))).toEqual({
-        ok: false,
-        code: 'ERR_AUTH_REFRESH_TOKEN_INVALID',
-      });
-    });
-
-    it(`leaves nothing live when a revocation races a rotation (${RACE_ROUNDS} rounds)`, async () => {
-      const { sessions, refresh } = sessionsWith({ reuseGracePeriod: 0 });
-      for (let round = 0; round < RACE_ROUNDS; round++) {
-        const opened = await sessions.open('race');
-        const spent = opened.refreshToken;
-        const current = (await refresh(spent)).refreshToken;
-        const results = await Promise.all([
-          outcome(refresh(current)),
-          outcome(refresh(current)),
-          round % 2 === 0 ? outcome(refresh(spent)) : outcome(sessions.revokeByToken(spent)),
-          outcome(refresh(current)),
-        ]);
-        const minted = results.flatMap((r) =>
-          r.ok && r.value !== null && 'refreshToken' in r.value ? [r.value.refreshToken] : [],
-        );
-        expect((await sessionRow(opened.session.id)).revokedAt).not.toBeNull();
-        const rows = await tokensOf(opened.session.id);
-        expect(rows.filter((row) => row.revokedAt === null)).toEqual([]);
-        expect(rows.filter((row) => row.spentAt === null)).toHaveLength(1);
-        for (const token of [spent, current, ...minted]) {
-          expect((await outcome(refresh(token))).ok).toBe(false);
-        }
       }
     });
   });

@@ -345,6 +345,31 @@ export function contractFlow(start: () => Promise<SampleTestApp>): void {
     await http().delete(`/auth/sessions/${bobSid}`).expect(401);
   });
 
+  it('answers 4xx, never 500, to any session id a client can send', async () => {
+    const alice = await signUp(sample.server, 'hostile-sid');
+    const sid = decodeJwt(alice.tokens.accessToken).sid as string;
+    for (const [id, status] of [
+      ['%00', 404],
+      [`${sid}%00`, 404],
+      ['x'.repeat(10_240), 404],
+      [sid.toUpperCase(), 404],
+      [`${sid}%20`, 404],
+      // A lone surrogate (U+D800) in UTF-8 form: not UTF-8 at all, so the path cannot be decoded.
+      ['%ED%A0%80', 400],
+      ['%F0%9F', 400],
+    ] as const) {
+      const response = await http()
+        .delete(`/auth/sessions/${id}`)
+        .set('Authorization', bearer(alice.tokens));
+      expect({ id: id.slice(0, 40), status: response.status }).toEqual({
+        id: id.slice(0, 40),
+        status,
+      });
+      expectErrorBody(response.body, status);
+    }
+    await http().get('/me').set('Authorization', bearer(alice.tokens)).expect(200);
+  });
+
   it('logs out everywhere: 204, then every session and access token of the user is revoked', async () => {
     const email = newEmail('everywhere');
     await register(sample.server, email);
