@@ -176,7 +176,10 @@ export class RedisRevocationStore implements RevocationStore {
       this.generation += 1;
     });
     // After a reconnect ioredis resubscribes, but what was published meanwhile is lost: reload.
-    subscriber.on('ready', () => void this.resync());
+    subscriber.on('ready', () => {
+      // A failed reload is retried by the next tick (isRevoked refuses meanwhile under 'refuse').
+      this.resync().catch((error: unknown) => this.warn('reload', error));
+    });
     this.client.on('close', () => {
       this.healthy = false;
     });

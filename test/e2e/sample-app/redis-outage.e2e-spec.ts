@@ -106,6 +106,17 @@ describeWithRedisServer('sample app instances while their Redis stops, restarts 
     expect(storeOf(a).pending).toBe(0);
     expect(refused - reconnected).toBeLessThan(1000);
     await when(async () => (await status(refusing, out.tokens)) === 401, 3000);
+    // Redis restarted empty (no persistence): A wrote its revocations again, so an instance
+    // started now learns them too.
+    const late = await startSampleApp({
+      SQLITE_PATH: join(dir, 'shared.sqlite'),
+      REDIS_URL: redis.url,
+    });
+    try {
+      for (const user of [out, all, reused]) expect(await status(late, user.tokens)).toBe(401);
+    } finally {
+      await late.close();
+    }
     console.warn(
       `[figures] Redis stopped: logout ${logout} in ${logoutMs} ms, logout-all ${logoutAll} in ${logoutAllMs} ms, ` +
         `reuse ${reuse} in ${reuseMs} ms; refusing instance: /me ${refusal.status}. Redis restarted: ` +
