@@ -129,3 +129,15 @@ export class RefreshNotConfiguredError extends AuthError {
     super('Refresh-token sessions are not configured: set the `refresh` option of AuthModule');
   }
 }
+
+/**
+ * A revocation store configured to refuse while its backend is unreachable (for example
+ * `RedisRevocationStore` with `whenUnavailable: 'refuse'`) cannot tell whether a token was
+ * revoked on another instance. Rendered as 503: the token may be fine, try again shortly.
+ */
+export class RevocationUnavailableError extends AuthError {
+  override readonly code = 'ERR_AUTH_REVOCATION_UNAVAILABLE';
+  constructor() {
+    super('Revocations cannot be checked right now');
+  }
+}

@@ -26,6 +26,7 @@ export {
   SigningNotConfiguredError,
   UserRejectedError,
 } from './auth.errors.js';
+export { RevocationUnavailableError } from './auth.errors.js';
 
 export { AUTH_CLOCK, systemClock } from './clock.js';
 export type { Clock } from './clock.js';
@@ -68,8 +69,18 @@ export type { AuthHttpError } from './http/auth-error-to-http.js';
 export { JwksController } from './jwks/jwks.controller.js';
 
 export { RevocationStore } from './revocation/revocation.store.js';
-export type { RevocationEntry, RevocationSubject } from './revocation/revocation.store.js';
-export { MemoryRevocationStore } from './revocation/memory-revocation.store.js';
+export type {
+  RevocationEntry,
+  RevocationStoreContext,
+  RevocationSubject,
+} from './revocation/revocation.store.js';
+export {
+  DEFAULT_MAX_REVOCATION_ENTRIES,
+  MemoryRevocationStore,
+} from './revocation/memory-revocation.store.js';
+export type { MemoryRevocationStoreOptions } from './revocation/memory-revocation.store.js';
+export { clampRevocationEntry } from './revocation/clamp-revocation-entry.js';
+export { sessionRevocation } from './revocation/session-revocation.js';
 export { RefreshTokenStore } from './refresh-token/refresh-token.store.js';
 export type {
   RefreshSessionRecord,

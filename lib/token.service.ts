@@ -33,6 +33,7 @@ import {
   type RefreshTokenReuseEvent,
 } from './refresh-token/refresh-token-reuse.event.js';
 import { RevocationStore } from './revocation/revocation.store.js';
+import { sessionRevocation } from './revocation/session-revocation.js';
 
 /** Where a token request comes from; stored with the session for `listSessions`. */
 export interface RequestContext {
@@ -70,7 +71,11 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
 
   /** Connects the revocation store, finds the optional event emitter, starts scheduled pruning. */
   async onModuleInit(): Promise<void> {
-    await this.revocations.init?.();
+    await this.revocations.init?.({
+      clock: this.clock,
+      accessTokenTtl: this.options.accessTokenTtl,
+      clockTolerance: this.options.clockTolerance,
+    });
     this.events = await this.findEventEmitter();
     const interval = this.options.refresh?.pruneInterval;
     if (this.sessions !== null && interval) {
@@ -322,6 +327,7 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
     this.logger.warn(
       `Refresh token reuse detected: session ${event.sessionId} of user ${event.userId} revoked`,
     );
+    // Never throws (a store failure is logged), so the event and the hook always follow.
     await this.revokeAccessTokensOfSessions([event.sessionId]);
     this.events?.emit(REFRESH_TOKEN_REUSED_EVENT, event);
     await this.options.refresh?.onReuseDetected?.(event);
@@ -331,10 +337,20 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
     return this.options.clockTolerance * 1000;
   }
 
+  /**
+   * Deny-lists the access tokens of sessions already revoked in the database. Never throws: the
+   * session is revoked either way, so logout, logout-all and reuse detection succeed for the
+   * client; a store that rejects is logged (stores should keep and retry, as Redis's does).
+   */
   private async revokeAccessTokensOfSessions(sessionIds: readonly string[]): Promise<void> {
-    const expiresAt =
-      this.clock.now() + (this.options.accessTokenTtl + this.options.clockTolerance) * 1000;
-    for (const id of sessionIds) await this.revocations.revoke({ kind: 'session', id, expiresAt });
+    const nowMs = this.clock.now();
+    for (const id of sessionIds) {
+      try {
+        await this.revocations.revoke(sessionRevocation(id, nowMs, this.options));
+      } catch (error) {
+        this.logger.error(`Revoking the access tokens of session ${id} failed: ${describe(error)}`);
+      }
+    }
   }
 
   private requireSessions(): RefreshSessions {

@@ -51,6 +51,9 @@ export function authErrorToHttp(error: unknown): AuthHttpError | null {
       return render(401, 'Unauthorized', 'Invalid refresh token', null);
     case 'ERR_AUTH_SESSION_NOT_FOUND':
       return render(404, 'Not Found', 'Session not found', null);
+    case 'ERR_AUTH_REVOCATION_UNAVAILABLE':
+      // Not the client's fault and not a verdict on its token: retry later (RFC 9110 15.6.4).
+      return render(503, 'Service Unavailable', 'Service temporarily unavailable', null);
     default:
       return null;
   }

@@ -52,6 +52,10 @@ export interface SampleConfig {
   readonly redisUrl: string | null;
   /** Key and channel prefix in Redis; instances share revocations only with the same one. @default the library's */
   readonly redisPrefix: string | null;
+  /** Shared secret authenticating revocations in Redis (HMAC), at least 32 bytes. @default null (unauthenticated) */
+  readonly redisSecret: string | null;
+  /** While Redis is unavailable: accept tokens from what is known, or refuse them (503). @default 'accept' */
+  readonly redisWhenUnavailable: 'accept' | 'refuse';
   /** Rate limit of login, register and refresh, per client IP and route. */
   readonly throttle: {
     /** Requests allowed per window. @default 10 */
@@ -182,6 +186,15 @@ export function loadSampleConfig(
     problems.push(`SCRYPT_COST: must be a power of two, got ${scryptCost}`);
   }
 
+  const redisSecret = read('REDIS_SECRET') ?? null;
+  if (redisSecret !== null && Buffer.byteLength(redisSecret) < 32) {
+    problems.push('REDIS_SECRET: must be at least 32 bytes (e.g. `openssl rand -base64 32`)');
+  }
+  const redisWhenUnavailable = read('REDIS_WHEN_UNAVAILABLE') ?? 'accept';
+  if (redisWhenUnavailable !== 'accept' && redisWhenUnavailable !== 'refuse') {
+    problems.push('REDIS_WHEN_UNAVAILABLE: must be `accept` or `refuse`');
+  }
+
   if (problems.length > 0) {
     throw new SampleConfigError(problems);
   }
@@ -195,6 +208,8 @@ export function loadSampleConfig(
     admin,
     redisUrl: read('REDIS_URL') ?? null,
     redisPrefix: read('REDIS_PREFIX') ?? null,
+    redisSecret,
+    redisWhenUnavailable: redisWhenUnavailable as SampleConfig['redisWhenUnavailable'],
     throttle: Object.freeze(throttle),
     bodyLimit: 16 * 1024,
     scryptCost,

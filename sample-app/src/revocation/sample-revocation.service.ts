@@ -22,8 +22,13 @@ export class SampleRevocation implements OnApplicationShutdown {
       this.store = new MemoryRevocationStore();
       return;
     }
-    // maxRetriesPerRequest: a lost Redis fails requests quickly instead of queueing them.
-    this.client = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
+    this.client = new Redis(config.redisUrl, {
+      // A lost Redis fails commands quickly instead of queueing them for long; the store bounds
+      // its own waits anyway (commandTimeout, 1 s) and republishes what it could not write.
+      maxRetriesPerRequest: 1,
+      // Reconnect at most 1 s after Redis is back (ioredis's default backs off to 2 s).
+      retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+    });
     const logger = new Logger('Redis');
     // The error text names the host and errno, never the URL's password.
     this.client.on('error', (error: Error) =>
@@ -31,11 +36,18 @@ export class SampleRevocation implements OnApplicationShutdown {
     );
     this.store = new RedisRevocationStore({
       client: this.client,
+      whenUnavailable: config.redisWhenUnavailable,
       ...(config.redisPrefix === null ? {} : { prefix: config.redisPrefix }),
+      ...(config.redisSecret === null ? {} : { secret: config.redisSecret }),
     });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.client?.quit();
+    // QUIT waits for an answer a stopped or stalled Redis never gives.
+    await Promise.race([
+      this.client?.quit(),
+      new Promise((resolve) => setTimeout(resolve, 1000).unref()),
+    ]).catch(() => undefined);
+    this.client?.disconnect();
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryRevocationStore } from '../../../lib/index.js';
+import { MemoryRevocationStore, sessionRevocation } from '../../../lib/index.js';
 
 const now = Date.UTC(2026, 0, 1);
 const claims = { jti: 'j1', sub: 'u1', iat: now / 1000 - 10, sid: 's1' };
@@ -13,12 +13,32 @@ describe('MemoryRevocationStore', () => {
     expect(store.isRevoked(claims, now + 1000)).toBe(false);
   });
 
-  it('revokes every token of a session by sid', async () => {
+  it('revokes every token of a session issued up to the revocation, by sid', async () => {
     const store = new MemoryRevocationStore();
-    await store.revoke({ kind: 'session', id: 's1', expiresAt: now + 1000 });
+    await store.revoke({
+      kind: 'session',
+      id: 's1',
+      issuedBefore: now / 1000,
+      expiresAt: now + 1000,
+    });
     expect(store.isRevoked({ ...claims, jti: 'other' }, now)).toBe(true);
+    expect(store.isRevoked({ ...claims, iat: now / 1000 }, now)).toBe(true);
+    expect(store.isRevoked({ ...claims, iat: now / 1000 + 1 }, now)).toBe(false);
     expect(store.isRevoked({ ...claims, sid: 's2' }, now)).toBe(false);
     expect(store.isRevoked({ jti: 'x', sub: 'u1', iat: 0 }, now)).toBe(false);
+  });
+
+  it('keeps a session revocation until every token it names has expired, whatever the issuer clock within the tolerance', () => {
+    const limits = { accessTokenTtl: 600, clockTolerance: 5 };
+    const store = new MemoryRevocationStore();
+    const entry = sessionRevocation('s1', now, limits);
+    store.apply(entry);
+    // The latest token it names: issued by a clock running the tolerance ahead.
+    const iat = now / 1000 + limits.clockTolerance;
+    const acceptedUntilMs = (iat + limits.accessTokenTtl + limits.clockTolerance) * 1000;
+    expect(store.isRevoked({ ...claims, iat }, acceptedUntilMs - 1)).toBe(true);
+    expect(store.isRevoked({ ...claims, iat: iat + 1 }, now)).toBe(false);
+    expect(entry.expiresAt).toBeGreaterThan(acceptedUntilMs);
   });
 
   it('revokes a user’s tokens issued up to a moment, not the ones issued after', async () => {
@@ -36,9 +56,39 @@ describe('MemoryRevocationStore', () => {
   it('forgets revocations once the tokens they name have expired', async () => {
     const store = new MemoryRevocationStore();
     await store.revoke({ kind: 'token', id: 'j1', expiresAt: now + 1000 });
-    await store.revoke({ kind: 'session', id: 's1', expiresAt: now + 1000 });
+    await store.revoke({
+      kind: 'session',
+      id: 's1',
+      issuedBefore: now / 1000,
+      expiresAt: now + 1000,
+    });
     expect(store.size).toBe(2);
     store.isRevoked(claims, now + 120_000);
     expect(store.size).toBe(0);
+  });
+
+  it('when full, evicts the entries nearest their expiry and keeps the newest revocations', () => {
+    const store = new MemoryRevocationStore({ maxEntries: 100 });
+    for (let i = 0; i < 100; i += 1) {
+      store.apply({ kind: 'token', id: `old-${i}`, expiresAt: now + 1000 + i });
+    }
+    expect(store.size).toBe(100);
+    store.apply({
+      kind: 'session',
+      id: 'newest',
+      issuedBefore: now / 1000,
+      expiresAt: now + 600_000,
+    });
+    expect(store.size).toBeLessThanOrEqual(100);
+    expect(store.evicted).toBe(10);
+    expect(store.isRevoked({ ...claims, sid: 'newest' }, now)).toBe(true);
+    // The 10 nearest their expiry went (down to 90% of the cap); the rest stay.
+    expect(store.isRevoked({ ...claims, jti: 'old-9', sid: undefined }, now)).toBe(false);
+    expect(store.isRevoked({ ...claims, jti: 'old-10', sid: undefined }, now)).toBe(true);
+    expect(store.isRevoked({ ...claims, jti: 'old-99', sid: undefined }, now)).toBe(true);
+  });
+
+  it('refuses a cap it cannot keep', () => {
+    expect(() => new MemoryRevocationStore({ maxEntries: 0 })).toThrow(/maxEntries/);
   });
 });
