@@ -4,12 +4,27 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { createClient, type Client } from 'graphql-ws';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import { WebSocket } from 'ws';
 import { graphqlAuthContext } from '../../../lib/graphql/index.js';
 import type { TokenService } from '../../../lib/index.js';
 import { FixedClock } from '../../support/fixed-clock.js';
 import { createGraphqlApp, resolverRuns } from './graphql-probe.js';
 import { expectGraphqlRefusal, type GraphqlBody } from './graphql-refusal.js';
+
+function subscriptionRefusal(message: string): unknown[] {
+  return [
+    {
+      errors: [
+        {
+          message,
+          locations: expect.any(Array),
+          path: ['greetings'],
+          extensions: { code: 'UNAUTHENTICATED' },
+        },
+      ],
+    },
+  ];
+}
 
 describe('GraphQL on the Apollo driver (Express)', () => {
   const clock = new FixedClock(Date.now());
@@ -148,31 +163,21 @@ describe('GraphQL on the Apollo driver (Express)', () => {
     });
 
     it('refuses a subscription without a token, with a bad or expired token, or after logout', async () => {
-      const refusal = (message: string) => [
-        {
-          errors: [
-            {
-              message,
-              locations: expect.any(Array),
-              path: ['greetings'],
-              extensions: { code: 'UNAUTHENTICATED' },
-            },
-          ],
-        },
-      ];
-      await expect(subscribe({})).resolves.toEqual(refusal('Missing access token'));
+      await expect(subscribe({})).resolves.toEqual(subscriptionRefusal('Missing access token'));
       await expect(subscribe({ token: 'not-a-jwt' })).resolves.toEqual(
-        refusal('Invalid access token'),
+        subscriptionRefusal('Invalid access token'),
       );
       const pair = await tokens.issueTokens({ id: 'user-1', roles: ['user'] });
       await tokens.logout(pair.refreshToken);
       await expect(subscribe({ token: pair.accessToken })).resolves.toEqual(
-        refusal('Invalid access token'),
+        subscriptionRefusal('Invalid access token'),
       );
       const token = await issue(['user']);
       clock.advance(6 * 60);
       try {
-        await expect(subscribe({ token })).resolves.toEqual(refusal('Access token expired'));
+        await expect(subscribe({ token })).resolves.toEqual(
+          subscriptionRefusal('Access token expired'),
+        );
       } finally {
         clock.advance(-6 * 60);
       }
