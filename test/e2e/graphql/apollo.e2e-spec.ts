@@ -50,6 +50,8 @@ describe('GraphQL on the Apollo driver (Express)', () => {
         subscriptions: { 'graphql-ws': true },
         context: graphqlAuthContext,
         fieldResolverEnhancers: ['guards'],
+        // What a developer sees (Apollo's default outside NODE_ENV production and test).
+        includeStacktraceInErrorResponses: true,
       }),
       clock,
       (moduleRef) => moduleRef.createNestApplication({ logger: false }),
