@@ -124,6 +124,14 @@ describe('GraphQL on the Apollo driver (Express)', () => {
     expect(field.errors?.[0]?.path).toEqual(['me', 'auditNote']);
   });
 
+  it('renders the AuthErrors a resolver lets through AuthErrorFilter', async () => {
+    expectGraphqlRefusal(
+      await query('{ refreshWith(token: "not-a-refresh-token") }'),
+      'UNAUTHENTICATED',
+      'Invalid refresh token',
+    );
+  });
+
   it('refuses the token of a logged-out session', async () => {
     const pair = await tokens.issueTokens({ id: 'user-1', roles: ['user'] });
     expect(await query('{ me { sub } }', pair.accessToken)).toEqual({

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type INestApplication } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import {
+  Args,
   Field,
   ObjectType,
   Parent,
@@ -13,6 +14,7 @@ import { Test } from '@nestjs/testing';
 import {
   AccessTokenGuard,
   AUTH_CLOCK,
+  AuthErrorFilter,
   AuthModule,
   CurrentUser,
   MemoryRefreshTokenStore,
@@ -38,6 +40,14 @@ class Viewer {
 
 @Resolver(() => Viewer)
 class ProbeResolver {
+  constructor(private readonly tokens: TokenService) {}
+
+  @Public()
+  @Query(() => String)
+  async refreshWith(@Args('token') token: string): Promise<string> {
+    return (await this.tokens.refresh(token)).accessToken;
+  }
+
   @Public()
   @Query(() => String)
   health(): string {
@@ -103,7 +113,11 @@ export async function createGraphqlApp(
       ),
       graphqlModule,
     ],
-    providers: [ProbeResolver, { provide: APP_GUARD, useClass: AccessTokenGuard }],
+    providers: [
+      ProbeResolver,
+      { provide: APP_GUARD, useClass: AccessTokenGuard },
+      { provide: APP_FILTER, useClass: AuthErrorFilter },
+    ],
   })
   class GraphqlProbeModule {}
 
