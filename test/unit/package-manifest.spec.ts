@@ -42,7 +42,7 @@ describe('package manifest', () => {
       expect(manifest.peerDependencies[peer], peer).toBeDefined();
       expect(manifest.dependencies[peer], peer).toBeUndefined();
     }
-    for (const optional of ['@nestjs/passport', 'passport', 'ioredis']) {
+    for (const optional of ['@nestjs/passport', 'passport', 'ioredis', '@nestjs/websockets']) {
       expect(manifest.peerDependenciesMeta[optional]?.optional, optional).toBe(true);
     }
   });
