@@ -19,9 +19,10 @@ const routes = new RouteAuthMetadataCache(new Reflector());
  */
 export const CurrentUser = createParamDecorator(
   (claim: keyof AccessTokenClaims | undefined, context: ExecutionContext): unknown => {
-    // A socket outlives its messages, and the guard verifies none of a @Public() message: the
-    // claims a guarded message attached earlier may have been revoked since.
-    if (context.getType() === 'ws' && routes.of(context).isPublic) return undefined;
+    // A socket (and a GraphQL subscription connection) outlives its messages, and the guard
+    // verifies none of a @Public() one: claims a guarded message attached earlier to the
+    // connection's request may have been revoked since. An HTTP request is never shared.
+    if (context.getType() !== 'http' && routes.of(context).isPublic) return undefined;
     const user = getRequest(context)?.user;
     return claim === undefined ? user : user?.[claim];
   },

@@ -9,22 +9,7 @@ import { graphqlAuthContext } from '../../../lib/graphql/index.js';
 import type { TokenService } from '../../../lib/index.js';
 import { FixedClock } from '../../support/fixed-clock.js';
 import { createGraphqlApp, resolverRuns } from './graphql-probe.js';
-import { expectGraphqlRefusal, type GraphqlBody } from './graphql-refusal.js';
-
-function subscriptionRefusal(message: string): unknown[] {
-  return [
-    {
-      errors: [
-        {
-          message,
-          locations: expect.any(Array),
-          path: ['greetings'],
-          extensions: { code: 'UNAUTHENTICATED' },
-        },
-      ],
-    },
-  ];
-}
+import { expectGraphqlRefusal, subscriptionRefusal, type GraphqlBody } from './graphql-refusal.js';
 
 describe('GraphQL on the Apollo driver (Express)', () => {
   const clock = new FixedClock(Date.now());

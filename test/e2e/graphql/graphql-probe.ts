@@ -82,6 +82,17 @@ class ProbeResolver {
     return `${viewer.sub} audited by ${sub}`;
   }
 
+  @Public()
+  @Subscription(() => String)
+  publicGreetings(@CurrentUser('sub') sub: string | undefined): AsyncIterator<{
+    publicGreetings: string;
+  }> {
+    async function* one(): AsyncGenerator<{ publicGreetings: string }> {
+      yield { publicGreetings: `hello ${sub ?? 'anonymous'}` };
+    }
+    return one();
+  }
+
   @Subscription(() => String)
   greetings(@CurrentUser('sub') sub: string): AsyncIterator<{ greetings: string }> {
     resolverRuns.count += 1;

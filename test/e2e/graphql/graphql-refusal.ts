@@ -26,3 +26,19 @@ export function expectGraphqlRefusal(
   expect(text).not.toMatch(/ERR_JW|JWS|JWT|signature|exp" claim/i);
   expect(text).not.toContain('ERR_AUTH');
 }
+
+/** What a refused subscription yields: one result holding the error, no data. */
+export function subscriptionRefusal(message: string): unknown[] {
+  return [
+    {
+      errors: [
+        {
+          message,
+          locations: expect.any(Array) as unknown,
+          path: ['greetings'],
+          extensions: { code: 'UNAUTHENTICATED' },
+        },
+      ],
+    },
+  ];
+}
