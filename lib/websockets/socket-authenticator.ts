@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { AccessTokenClaims } from '../access-token/access-token-claims.js';
 import { AUTH_OPTIONS } from '../auth.constants.js';
 import { AccessTokenMissingError, AccessTokenRevokedError } from '../auth.errors.js';
@@ -44,6 +44,7 @@ export type SocketAuthError = Error & { data: AuthWsErrorPayload };
 export class SocketAuthenticator implements OnModuleDestroy {
   /** How often open connections are checked against the revocation store, in milliseconds. */
   protected readonly recheckInterval: number = 250;
+  private readonly logger = new Logger('AuthModule');
   private readonly watched = new Map<AuthenticatableSocket, AccessTokenClaims>();
   private timer: NodeJS.Timeout | null = null;
 
@@ -85,7 +86,14 @@ export class SocketAuthenticator implements OnModuleDestroy {
           this.watch(socket, claims);
           next();
         },
-        (error: unknown) => next(toSocketAuthError(error)),
+        (error: unknown) => {
+          const refusal = toSocketAuthError(error);
+          // A failure that is not the client's (a revocation store that throws...) is logged
+          // by name and code only: the handshake carries the token.
+          if (refusal.data.statusCode >= 500)
+            this.logger.error(`Socket authentication failed: ${describe(error)}`);
+          next(refusal);
+        },
       );
     };
   }
@@ -148,4 +156,10 @@ export class SocketAuthenticator implements OnModuleDestroy {
 export function toSocketAuthError(error: unknown): SocketAuthError {
   const payload = authWsErrorPayload(authErrorToHttp(error));
   return Object.assign(new Error(payload.message), { data: payload });
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error
+    ? `${error.name}${'code' in error ? ` (${String(error.code)})` : ''}`
+    : 'unknown error';
 }
