@@ -35,8 +35,8 @@ export function socketCarrier(client: WsClient): AuthenticatableRequest | undefi
   const headers = { ...source.headers };
   if (typeof token === 'string' && token.length > 0) {
     const header = /^bearer\s/i.test(token) ? token : `Bearer ${token}`;
-    // RFC 6750 section 2: one method only. Two different tokens are refused as invalid, not
-    // resolved by picking one.
+    // RFC 6750 section 2: one method only. Two different tokens leave no readable header, so
+    // the socket is refused instead of one of them being picked.
     const sent = headers.authorization;
     headers.authorization = sent === undefined || sent === header ? header : [String(sent), header];
   }

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
+import { HttpException } from '@nestjs/common';
 import type { AuthHttpError } from './auth-error-to-http.js';
-import type { AuthGraphqlErrorCode } from './auth-graphql-error.js';
-import { AuthGraphqlError } from './auth-graphql-error.js';
+import { AuthGraphqlError, type AuthGraphqlErrorCode } from './auth-graphql-error.js';
 
 /** What a socket client receives in its `exception` event when auth refuses a message. */
 export interface AuthWsErrorPayload {
@@ -44,6 +44,6 @@ export function toAuthWsException(mapped: AuthHttpError, cause: unknown): Error 
     }
   }
   const payload = authWsErrorPayload(mapped);
-  if (wsException === null) return new AuthGraphqlError(mapped, { cause });
+  if (wsException === null) return new HttpException(mapped.body, mapped.status, { cause });
   return new wsException({ ...payload });
 }
