@@ -14,15 +14,43 @@ interface GraphqlContext {
 }
 
 interface WsClient {
-  handshake?: AuthenticatableRequest;
-  request?: AuthenticatableRequest;
+  handshake?: TokenCarrier & { auth?: unknown };
+  request?: TokenCarrier;
+}
+
+const socketCarriers = new WeakMap<object, AuthenticatableRequest>();
+
+/**
+ * The token carrier of a socket: its handshake (socket.io) or upgrade request (`ws`), with
+ * socket.io's `auth.token` (what browsers send: they cannot set headers on a WebSocket) as
+ * its `Authorization` header. One per socket and not the handshake itself, so the claims a
+ * guard attaches never land on an object the app or socket.io hands around.
+ */
+export function socketCarrier(client: WsClient): AuthenticatableRequest | undefined {
+  let carrier = socketCarriers.get(client);
+  if (carrier !== undefined) return carrier;
+  const source = client.handshake ?? client.request;
+  if (source === undefined) return undefined;
+  const token = (client.handshake?.auth as { token?: unknown } | undefined)?.token;
+  const headers = { ...source.headers };
+  if (typeof token === 'string' && token.length > 0) {
+    const header = /^bearer\s/i.test(token) ? token : `Bearer ${token}`;
+    // RFC 6750 section 2: one method only. Two different tokens leave no readable header, so
+    // the socket is refused instead of one of them being picked.
+    const sent = headers.authorization;
+    headers.authorization = sent === undefined || sent === header ? header : [String(sent), header];
+  }
+  carrier = { headers, query: source.query };
+  socketCarriers.set(client, carrier);
+  return carrier;
 }
 
 /**
  * The request of any execution context: HTTP (Express or Fastify), GraphQL (the context's `req`,
  * as `@nestjs/graphql` sets it on Express; `request`, or `reply.request` with Mercurius, on
- * Fastify) or WebSocket (socket.io's `handshake`, or `client.request` for `ws`). Reading the
- * context by position keeps GraphQL and WebSocket packages optional.
+ * Fastify) or WebSocket (a carrier per socket built from socket.io's `handshake`, its
+ * `auth.token` included, or `client.request` for `ws`). Reading the context by position keeps
+ * GraphQL and WebSocket packages optional.
  *
  * @example
  * const request = getRequest(context); // undefined in an RPC context
@@ -37,10 +65,8 @@ export function getRequest(context: ExecutionContext): AuthenticatableRequest | 
       const graphqlContext = context.getArgByIndex<GraphqlContext | undefined>(2);
       return graphqlContext?.req ?? graphqlContext?.request ?? graphqlContext?.reply?.request;
     }
-    case 'ws': {
-      const client = context.getArgByIndex<WsClient>(0);
-      return client.handshake ?? client.request;
-    }
+    case 'ws':
+      return socketCarrier(context.getArgByIndex<WsClient>(0));
     default:
       return undefined;
   }

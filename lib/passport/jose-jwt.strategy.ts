@@ -1,7 +1,13 @@
 import { Strategy } from 'passport-strategy';
 import type { AccessTokenClaims } from '../access-token/access-token-claims.js';
+import {
+  AccessTokenInvalidError,
+  AccessTokenMissingError,
+  type AuthError,
+} from '../auth.errors.js';
 import { authErrorToHttp } from '../http/auth-error-to-http.js';
 import type { TokenCarrier, TokenExtractor } from '../options/auth-module-options.js';
+import { recordAuthFailure } from './passport-auth-failure.js';
 
 /** What {@link JoseJwtStrategy} needs: the module's verification path and extractors. */
 export interface JoseJwtStrategyOptions {
@@ -44,6 +50,7 @@ export class JoseJwtStrategy extends Strategy {
       if (token) break;
     }
     if (!token) {
+      recordAuthFailure(request, new AccessTokenMissingError());
       actions.fail('Bearer', 401);
       return;
     }
@@ -51,13 +58,18 @@ export class JoseJwtStrategy extends Strategy {
       (claims) =>
         this.verifyCallback(claims, (error, user, info) => {
           if (error) actions.error(error);
-          else if (!user) actions.fail('Bearer error="invalid_token"', 401);
-          else actions.success(user, info);
+          else if (!user) {
+            recordAuthFailure(request, new AccessTokenInvalidError());
+            actions.fail('Bearer error="invalid_token"', 401);
+          } else actions.success(user, info);
         }),
       (error: unknown) => {
         const mapped = authErrorToHttp(error);
         if (mapped === null) actions.error(error);
-        else actions.fail(mapped.wwwAuthenticate ?? 'Bearer', mapped.status);
+        else {
+          recordAuthFailure(request, error as AuthError);
+          actions.fail(mapped.wwwAuthenticate ?? 'Bearer', mapped.status);
+        }
       },
     );
   }

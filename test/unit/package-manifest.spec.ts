@@ -49,6 +49,7 @@ describe('package manifest', () => {
       'ioredis',
       'typeorm',
       '@nestjs/event-emitter',
+      '@nestjs/websockets',
     ]) {
       expect(manifest.peerDependenciesMeta[optional]?.optional, optional).toBe(true);
     }

@@ -1,6 +1,7 @@
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { describe, expect, it } from 'vitest';
-import { CurrentUser } from '../../../lib/index.js';
+import { getRequest } from '../../../lib/guards/get-request.js';
+import { CurrentUser, Public } from '../../../lib/index.js';
 import { fakeExecutionContext } from '../../support/fake-execution-context.js';
 
 function factoryOf(decorator: ParameterDecorator): (data: unknown, context: unknown) => unknown {
@@ -28,8 +29,25 @@ describe('@CurrentUser()', () => {
   it('works in GraphQL and WebSocket contexts', () => {
     const graphql = fakeExecutionContext('graphql', [{}, {}, { req: { headers: {}, user } }, {}]);
     expect(factoryOf(CurrentUser('sub'))(undefined, graphql)).toBe('u1');
-    const ws = fakeExecutionContext('ws', [{ handshake: { headers: {}, user } }, {}]);
+    const ws = fakeExecutionContext('ws', [{ handshake: { headers: {} } }, {}]);
+    getRequest(ws)!.user = user as never;
     expect(factoryOf(CurrentUser())(undefined, ws)).toBe(user);
+  });
+
+  it('is undefined on a @Public() socket message, whatever an earlier message attached', () => {
+    class Gateway {
+      @Public()
+      open(): void {}
+    }
+    const client = { handshake: { headers: {} } };
+    const guarded = fakeExecutionContext('ws', [client, {}]);
+    getRequest(guarded)!.user = user as never;
+    const open = fakeExecutionContext('ws', [client, {}], {
+      handler: Gateway.prototype.open,
+      cls: Gateway,
+    });
+    expect(factoryOf(CurrentUser())(undefined, open)).toBeUndefined();
+    expect(factoryOf(CurrentUser())(undefined, guarded)).toBe(user);
   });
 
   it('is undefined on an anonymous request', () => {
