@@ -9,7 +9,22 @@ interface CallScope {
 }
 
 const scopes = new AsyncLocalStorage<CallScope>();
-const timeouts = new WeakMap<object, number>();
+/** @internal How a store's calls are guarded. */
+export interface StoreCallSettings {
+  /** Milliseconds; `0` for none. */
+  readonly timeout: number;
+  /**
+   * Called when a call answered "unavailable" at its timeout and the database then completed
+   * it anyway, with what the call returned: to undo what the caller never learnt of.
+   */
+  readonly onLateResult?: (
+    method: string,
+    args: readonly unknown[],
+    result: unknown,
+  ) => Promise<void>;
+}
+
+const settings = new WeakMap<object, StoreCallSettings>();
 
 function isAbandoned(scope: CallScope | undefined): boolean {
   for (let current = scope; current !== undefined; current = current.parent) {
@@ -41,7 +56,11 @@ export function throwIfCallAbandoned(): void {
  * @param timeout milliseconds; `0` for none
  * @example const user = await guardStoreCall(() => users.findOneBy({ id }), 3000);
  */
-export async function guardStoreCall<T>(call: () => Promise<T>, timeout: number): Promise<T> {
+export async function guardStoreCall<T>(
+  call: () => Promise<T>,
+  timeout: number,
+  onLateResult?: (result: T) => Promise<void>,
+): Promise<T> {
   const scope: CallScope = { abandoned: false, parent: scopes.getStore() };
   const running = scopes.run(scope, call);
   if (timeout <= 0) {
@@ -62,8 +81,14 @@ export async function guardStoreCall<T>(call: () => Promise<T>, timeout: number)
       );
     }, timeout);
   });
-  // Its late failure is the abandoned call's own: already answered, not to be reported again.
-  running.catch(() => undefined);
+  running.then(
+    (result) => {
+      // The database may be gone again: the undo is best effort, its failure reported nowhere.
+      if (scope.abandoned) onLateResult?.(result).catch(() => undefined);
+    },
+    // Its late failure is the abandoned call's own: already answered, not to be reported again.
+    () => undefined,
+  );
   try {
     return await Promise.race([running, expired]);
   } catch (error) {
@@ -73,14 +98,14 @@ export async function guardStoreCall<T>(call: () => Promise<T>, timeout: number)
   }
 }
 
-/** @internal Sets the time limit of every guarded call on `store` (milliseconds, `0`: none). */
-export function setStoreCallTimeout(store: object, timeout: number): void {
-  timeouts.set(store, timeout);
+/** @internal Sets how every guarded call on `store` runs. */
+export function configureStoreCalls(store: object, storeSettings: StoreCallSettings): void {
+  settings.set(store, storeSettings);
 }
 
 /**
  * @internal The choke point: replaces each named method of `prototype` with one that runs
- * through {@link guardStoreCall} with the instance's timeout (see {@link setStoreCallTimeout}).
+ * through {@link guardStoreCall} with the instance's settings (see {@link configureStoreCalls}).
  */
 export function guardStoreMethods<T extends object>(
   prototype: T,
@@ -92,7 +117,13 @@ export function guardStoreMethods<T extends object>(
       configurable: true,
       writable: true,
       value: function guarded(this: object, ...args: unknown[]): Promise<unknown> {
-        return guardStoreCall(() => original.apply(this, args), timeouts.get(this) ?? 0);
+        const own = settings.get(this);
+        const onLate = own?.onLateResult;
+        return guardStoreCall(
+          () => original.apply(this, args),
+          own?.timeout ?? 0,
+          onLate && ((result) => onLate(name, args, result)),
+        );
       },
     });
   }

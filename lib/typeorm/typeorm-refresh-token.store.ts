@@ -28,10 +28,11 @@ import {
 import { PostgresStatementRunner } from './postgres-statement-runner.js';
 import { sessionsBeyondCap } from '../refresh-token/session-liveness.js';
 import {
+  configureStoreCalls,
   guardStoreMethods,
-  setStoreCallTimeout,
   throwIfCallAbandoned,
 } from './store-call-guard.js';
+import { undoLateRotation } from './undo-late-rotation.js';
 import {
   resolveStoreOptions,
   type TypeOrmRefreshTokenStoreOptions,
@@ -120,9 +121,19 @@ export class TypeOrmRefreshTokenStore implements RefreshTokenStore {
       RefreshTokenEntity,
       RefreshSessionEntity,
     });
-    setStoreCallTimeout(this, timeout);
     this.tokenSchema = entities.RefreshTokenEntity;
     this.sessionSchema = entities.RefreshSessionEntity;
+    configureStoreCalls(this, {
+      timeout,
+      onLateResult: async (method, args, result) => {
+        if (method === 'rotate' && result === true)
+          await undoLateRotation(
+            dataSource,
+            this.tokenSchema,
+            args[0] as RotateRefreshTokenCommand,
+          );
+      },
+    });
     this.postgres =
       refreshTokenDialect(dataSource.options.type) === 'postgres'
         ? new PostgresStatementRunner(dataSource)

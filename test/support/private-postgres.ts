@@ -21,7 +21,7 @@ export function postgresBinaries(): string | undefined {
   if (!existsSync(PG_ROOT)) return undefined;
   const versions = readdirSync(PG_ROOT)
     .filter((name) => existsSync(join(PG_ROOT, name, 'bin', 'postgres')))
-    .sort((a, b) => Number(b) - Number(a));
+    .toSorted((a, b) => Number(b) - Number(a));
   return versions.length > 0 ? join(PG_ROOT, versions[0]!, 'bin') : undefined;
 }
 

@@ -56,7 +56,7 @@ export class TcpProxy {
   /** Resets every connection, and every new one, until {@link restore}. */
   cut(): void {
     this.mode = 'cut';
-    for (const { client, upstream } of [...this.pairs]) {
+    for (const { client, upstream } of this.pairs) {
       client.resetAndDestroy();
       upstream.resetAndDestroy();
     }
@@ -72,7 +72,7 @@ export class TcpProxy {
   }
 
   async close(): Promise<void> {
-    for (const { client, upstream } of [...this.pairs]) {
+    for (const { client, upstream } of this.pairs) {
       client.destroy();
       upstream.destroy();
     }
