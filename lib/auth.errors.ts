@@ -141,3 +141,15 @@ export class RevocationUnavailableError extends AuthError {
     super('Revocations cannot be checked right now');
   }
 }
+
+/**
+ * The refresh-token store could not be reached, dropped the connection, or did not answer in
+ * time. Nothing was changed by the failed call: retry later (HTTP 503 with `Retry-After`).
+ * The driver's error is kept as `cause`; its message (it may quote SQL) is never shown.
+ */
+export class StoreUnavailableError extends AuthError {
+  override readonly code = 'ERR_AUTH_STORE_UNAVAILABLE';
+  constructor(options?: { cause?: unknown }) {
+    super('The session store is unavailable', options);
+  }
+}

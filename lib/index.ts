@@ -24,6 +24,7 @@ export {
   RefreshTokenReuseError,
   SessionNotFoundError,
   SigningNotConfiguredError,
+  StoreUnavailableError,
   UserRejectedError,
 } from './auth.errors.js';
 export { RevocationUnavailableError } from './auth.errors.js';
@@ -63,7 +64,7 @@ export { AccessTokenGuard } from './guards/access-token.guard.js';
 export { RolesGuard } from './guards/roles.guard.js';
 
 export { AuthErrorFilter } from './http/auth-error.filter.js';
-export { authErrorToHttp } from './http/auth-error-to-http.js';
+export { authErrorToHttp, STORE_UNAVAILABLE_RETRY_AFTER } from './http/auth-error-to-http.js';
 export type { AuthHttpError } from './http/auth-error-to-http.js';
 
 export { JwksController } from './jwks/jwks.controller.js';

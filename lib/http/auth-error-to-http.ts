@@ -6,7 +6,15 @@ export interface AuthHttpError {
   readonly body: { readonly statusCode: number; readonly error: string; readonly message: string };
   /** The `WWW-Authenticate` value to send (RFC 6750 section 3), when the status calls for one. */
   readonly wwwAuthenticate: string | null;
+  /** The `Retry-After` value to send, in seconds (RFC 9110 section 10.2.3), or `null`. */
+  readonly retryAfter: number | null;
 }
+
+/**
+ * Seconds a client is asked to wait (`Retry-After`) when the session store is unavailable:
+ * long enough for a database fail-over or restart to begin, short enough not to strand users.
+ */
+export const STORE_UNAVAILABLE_RETRY_AFTER = 5;
 
 const INVALID_TOKEN = 'Bearer error="invalid_token"';
 
@@ -15,15 +23,16 @@ function render(
   error: string,
   message: string,
   wwwAuthenticate: string | null,
+  retryAfter: number | null = null,
 ): AuthHttpError {
-  return { status, body: { statusCode: status, error, message }, wwwAuthenticate };
+  return { status, body: { statusCode: status, error, message }, wwwAuthenticate, retryAfter };
 }
 
 /**
  * Maps an error of this module to its HTTP status, body and `WWW-Authenticate` header: the one
  * place where auth errors meet HTTP. Messages are fixed strings: no jose message, no token,
  * no hint of which check failed beyond what a client needs (expired means: refresh).
- * Returns `null` for anything that is not a client-caused {@link AuthError}.
+ * Returns `null` for anything that is not a mapped {@link AuthError}.
  */
 export function authErrorToHttp(error: unknown): AuthHttpError | null {
   if (!(error instanceof Error) || !('code' in error) || typeof error.code !== 'string')
@@ -51,9 +60,17 @@ export function authErrorToHttp(error: unknown): AuthHttpError | null {
       return render(401, 'Unauthorized', 'Invalid refresh token', null);
     case 'ERR_AUTH_SESSION_NOT_FOUND':
       return render(404, 'Not Found', 'Session not found', null);
+    case 'ERR_AUTH_STORE_UNAVAILABLE':
     case 'ERR_AUTH_REVOCATION_UNAVAILABLE':
-      // Not the client's fault and not a verdict on its token: retry later (RFC 9110 15.6.4).
-      return render(503, 'Service Unavailable', 'Service temporarily unavailable', null);
+      // Not the client's fault and not a verdict on its credentials: retry later (RFC 9110
+      // section 15.6.4), after the pause that Retry-After names.
+      return render(
+        503,
+        'Service Unavailable',
+        'Service temporarily unavailable, retry later',
+        null,
+        STORE_UNAVAILABLE_RETRY_AFTER,
+      );
     default:
       return null;
   }

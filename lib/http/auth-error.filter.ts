@@ -53,6 +53,8 @@ export class AuthErrorFilter implements ExceptionFilter<AuthError> {
     };
     if (mapped?.wwwAuthenticate)
       setResponseHeader(response, 'WWW-Authenticate', mapped.wwwAuthenticate);
+    if (mapped?.retryAfter != null)
+      setResponseHeader(response, 'Retry-After', String(mapped.retryAfter));
     if (typeof response.code === 'function') {
       response.code(status).send(body);
     } else if (typeof response.status === 'function' && typeof response.json === 'function') {

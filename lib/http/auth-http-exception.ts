@@ -24,5 +24,12 @@ export function toAuthHttpException(context: ExecutionContext, error: unknown): 
       mapped.wwwAuthenticate,
     );
   }
+  if (mapped.retryAfter !== null && context.getType() === 'http') {
+    setResponseHeader(
+      context.switchToHttp().getResponse(),
+      'Retry-After',
+      String(mapped.retryAfter),
+    );
+  }
   return new HttpException(mapped.body, mapped.status, { cause: error });
 }

@@ -2,6 +2,10 @@
 // so that an app without TypeORM (a verify-only service) never loads it.
 
 export { TypeOrmRefreshTokenStore } from './typeorm-refresh-token.store.js';
+export { DEFAULT_STORE_TIMEOUT } from './typeorm-refresh-token-store.options.js';
+export type { TypeOrmRefreshTokenStoreOptions } from './typeorm-refresh-token-store.options.js';
+export { isStoreUnavailable, toStoreUnavailable } from './store-unavailable.js';
+export { guardStoreCall } from './store-call-guard.js';
 export {
   createRefreshTokenEntities,
   DEFAULT_REFRESH_TOKEN_TABLES,

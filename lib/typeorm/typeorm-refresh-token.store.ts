@@ -27,6 +27,16 @@ import {
 } from './refresh-token-statements.js';
 import { PostgresStatementRunner } from './postgres-statement-runner.js';
 import { sessionsBeyondCap } from '../refresh-token/session-liveness.js';
+import {
+  configureStoreCalls,
+  guardStoreMethods,
+  throwIfCallAbandoned,
+} from './store-call-guard.js';
+import { undoLateRotation } from './undo-late-rotation.js';
+import {
+  resolveStoreOptions,
+  type TypeOrmRefreshTokenStoreOptions,
+} from './typeorm-refresh-token-store.options.js';
 
 /** A write of an atomic unit: an UPDATE whose row count may be required, or an INSERT. */
 interface Write {
@@ -81,7 +91,11 @@ const SINGLE_CONNECTION_DRIVERS = new Set([
  * const store = new TypeOrmRefreshTokenStore(dataSource);
  * // with custom table names:
  * const entities = createRefreshTokenEntities({ tokensTable: 'rt', sessionsTable: 'rs' });
- * const custom = new TypeOrmRefreshTokenStore(dataSource, entities);
+ * const custom = new TypeOrmRefreshTokenStore(dataSource, { entities, timeout: 3000 });
+ *
+ * Every method fails with `StoreUnavailableError` (`ERR_AUTH_STORE_UNAVAILABLE`, HTTP 503)
+ * when the database is unreachable, drops the connection or takes longer than `timeout`
+ * (store-call-guard.ts, store-unavailable.ts); a failed call changes nothing.
  */
 export class TypeOrmRefreshTokenStore implements RefreshTokenStore {
   private readonly tokenSchema: EntitySchema<RefreshTokenRecord>;
@@ -96,15 +110,30 @@ export class TypeOrmRefreshTokenStore implements RefreshTokenStore {
 
   /**
    * @param dataSource a DataSource whose `entities` include the two schemas
-   * @param entities the schemas, when created with custom table names
+   * @param options `{ entities, timeout }`, or the schemas alone (custom table names)
    * @throws {TypeError} when the DataSource is not PostgreSQL, MariaDB/MySQL or SQLite
    */
   constructor(
     private readonly dataSource: DataSource,
-    entities: RefreshTokenEntities = { RefreshTokenEntity, RefreshSessionEntity },
+    options?: RefreshTokenEntities | TypeOrmRefreshTokenStoreOptions,
   ) {
+    const { entities, timeout } = resolveStoreOptions(options, {
+      RefreshTokenEntity,
+      RefreshSessionEntity,
+    });
     this.tokenSchema = entities.RefreshTokenEntity;
     this.sessionSchema = entities.RefreshSessionEntity;
+    configureStoreCalls(this, {
+      timeout,
+      onLateResult: async (method, args, result) => {
+        if (method === 'rotate' && result === true)
+          await undoLateRotation(
+            dataSource,
+            this.tokenSchema,
+            args[0] as RotateRefreshTokenCommand,
+          );
+      },
+    });
     this.postgres =
       refreshTokenDialect(dataSource.options.type) === 'postgres'
         ? new PostgresStatementRunner(dataSource)
@@ -307,6 +336,7 @@ export class TypeOrmRefreshTokenStore implements RefreshTokenStore {
     try {
       await runner.startTransaction();
       for (const write of writes) {
+        throwIfCallAbandoned();
         const { affected } = (await runner.query(write.sql, write.parameters, true)) as QueryResult;
         if (write.requireOne) {
           // pg reports rowCount, mysql2 affectedRows (matched rows: FOUND_ROWS is a default flag).
@@ -319,6 +349,7 @@ export class TypeOrmRefreshTokenStore implements RefreshTokenStore {
           }
         }
       }
+      throwIfCallAbandoned();
       await runner.commitTransaction();
       return undefined;
     } catch (error) {
@@ -352,3 +383,21 @@ export class TypeOrmRefreshTokenStore implements RefreshTokenStore {
     }
   }
 }
+
+// The one choke point for driver errors and time limits: every public method, none left out.
+const STORE_METHODS: Record<keyof RefreshTokenStore, true> = {
+  createSession: true,
+  findTokenByHash: true,
+  findToken: true,
+  findSession: true,
+  rotate: true,
+  revokeSession: true,
+  revokeUserSessions: true,
+  listLiveSessions: true,
+  enforceSessionCap: true,
+  prune: true,
+};
+guardStoreMethods(
+  TypeOrmRefreshTokenStore.prototype,
+  Object.keys(STORE_METHODS) as (keyof RefreshTokenStore)[],
+);

@@ -13,7 +13,7 @@ import { TypeOrmRefreshTokenStore } from '../../lib/typeorm/index.js';
 import { AdminController } from './admin/admin.controller.js';
 import { AuthController } from './auth/auth.controller.js';
 import { SampleConfigModule } from './config/sample-config.module.js';
-import { databaseOptions } from './database/database-options.js';
+import { DATABASE_TIMEOUT_MS, databaseOptions } from './database/database-options.js';
 import { HealthController } from './http/health.controller.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
 import type { SampleSigningKey } from './keys/resolve-signing-key.js';
@@ -62,7 +62,7 @@ export class SampleAppModule {
             audience: config.auth.audience,
             accessTokenTtl: config.auth.accessTokenTtl,
             refresh: {
-              store: new TypeOrmRefreshTokenStore(dataSource),
+              store: new TypeOrmRefreshTokenStore(dataSource, { timeout: DATABASE_TIMEOUT_MS }),
               ttl: config.auth.refreshTtl,
               idleTtl: config.auth.refreshIdleTtl,
               reuseGracePeriod: config.auth.refreshGrace,

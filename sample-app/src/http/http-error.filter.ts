@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { authErrorToHttp } from '../../../lib/index.js';
+import { toStoreUnavailable } from '../../../lib/typeorm/index.js';
 import { errorResponse, type ErrorResponse } from './error-body.js';
 
 // Errors raised by the HTTP engine itself (body parser, content-type parser) carry the
@@ -53,13 +54,16 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   private map(exception: unknown): ErrorResponse {
     // AuthErrors from TokenService, and the HttpExceptions AccessTokenGuard makes of them
-    // (with the AuthError as `cause`): the library's own mapping, by `code`.
+    // (with the AuthError as `cause`): the library's own mapping, by `code`. A database error
+    // that escaped the guarded calls gets the store's classification: down is 503, not 500.
     const auth =
       authErrorToHttp(exception) ??
-      (exception instanceof HttpException ? authErrorToHttp(exception.cause) : null);
+      (exception instanceof HttpException ? authErrorToHttp(exception.cause) : null) ??
+      authErrorToHttp(toStoreUnavailable(exception));
     if (auth !== null) {
-      const headers: Record<string, string> =
-        auth.wwwAuthenticate === null ? {} : { 'WWW-Authenticate': auth.wwwAuthenticate };
+      const headers: Record<string, string> = {};
+      if (auth.wwwAuthenticate !== null) headers['WWW-Authenticate'] = auth.wwwAuthenticate;
+      if (auth.retryAfter !== null) headers['Retry-After'] = String(auth.retryAfter);
       return errorResponse(auth.status, auth.body.message, headers);
     }
     if (!(exception instanceof HttpException)) {

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, Repository } from 'typeorm';
+import { guardStoreCall } from '../../../lib/typeorm/index.js';
 import { SAMPLE_CONFIG } from '../config/sample-config.module.js';
+import { DATABASE_TIMEOUT_MS } from '../database/database-options.js';
 import type { SampleConfig } from '../sample-config.js';
 import { PasswordHasher } from './password-hasher.js';
 import { normalizeEmail, toPublicUser, UserEntity, type PublicUser } from './user.entity.js';
@@ -11,6 +13,14 @@ import { normalizeEmail, toPublicUser, UserEntity, type PublicUser } from './use
 export const DEFAULT_ROLES: readonly string[] = Object.freeze(['user']);
 /** Roles of the administrator named by `SAMPLE_ADMIN_EMAIL`. */
 export const ADMIN_ROLES: readonly string[] = Object.freeze(['admin', 'user']);
+
+/**
+ * One users query, bounded and classified like the refresh-token store's: a database that is
+ * down or stalled fails with `StoreUnavailableError`, which the error filter answers with 503.
+ */
+function database<T>(call: () => Promise<T>): Promise<T> {
+  return guardStoreCall(call, DATABASE_TIMEOUT_MS);
+}
 
 /** Users: registration, credential checks, look-ups, and the start-up administrator. */
 @Injectable()
@@ -38,7 +48,7 @@ export class UsersService implements OnApplicationBootstrap {
    */
   async register(email: string, password: string): Promise<PublicUser | null> {
     const normalized = normalizeEmail(email);
-    if (await this.users.existsBy({ email: normalized })) {
+    if (await database(() => this.users.existsBy({ email: normalized }))) {
       return null;
     }
     const user = this.users.create({
@@ -48,7 +58,7 @@ export class UsersService implements OnApplicationBootstrap {
       roles: [...DEFAULT_ROLES],
     });
     try {
-      await this.users.insert(user);
+      await database(() => this.users.insert(user));
     } catch (error) {
       // Two registrations raced past the existence check: the unique index decides.
       if (isUniqueViolation(error)) {
@@ -67,7 +77,7 @@ export class UsersService implements OnApplicationBootstrap {
    * @example const user = await users.verifyCredentials(email, password);
    */
   async verifyCredentials(email: string, password: string): Promise<UserEntity | null> {
-    const user = await this.users.findOneBy({ email: normalizeEmail(email) });
+    const user = await database(() => this.users.findOneBy({ email: normalizeEmail(email) }));
     const valid = await this.hasher.verify(password, user?.passwordHash ?? null);
     return valid ? user : null;
   }
@@ -77,7 +87,7 @@ export class UsersService implements OnApplicationBootstrap {
    * @example const me = await users.findById(claims.sub);
    */
   async findById(id: string): Promise<PublicUser | null> {
-    const user = await this.users.findOneBy({ id });
+    const user = await database(() => this.users.findOneBy({ id }));
     return user === null ? null : toPublicUser(user);
   }
 
@@ -86,7 +96,7 @@ export class UsersService implements OnApplicationBootstrap {
    * @example const all = await users.list();
    */
   async list(): Promise<PublicUser[]> {
-    const all = await this.users.find({ order: { email: 'ASC' } });
+    const all = await database(() => this.users.find({ order: { email: 'ASC' } }));
     return all.map(toPublicUser);
   }
 
