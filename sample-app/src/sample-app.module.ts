@@ -9,8 +9,10 @@ import {
   JwksController,
   type AuthModuleOptions,
 } from '../../lib/index.js';
+import { AdminBootstrap } from './admin/admin-bootstrap.js';
 import { AdminController } from './admin/admin.controller.js';
 import { AuthController } from './auth/auth.controller.js';
+import { PasswordController } from './auth/password.controller.js';
 import { SampleConfigModule } from './config/sample-config.module.js';
 import { databaseOptions } from './database/database-options.js';
 import { HealthController } from './http/health.controller.js';
@@ -74,11 +76,13 @@ export class SampleAppModule {
       controllers: [
         HealthController,
         AuthController,
+        PasswordController,
         MeController,
         AdminController,
         JwksController,
       ],
       providers: [
+        AdminBootstrap,
         { provide: APP_GUARD, useClass: AccessTokenGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],

@@ -52,7 +52,7 @@ export interface SampleConfig {
   readonly redisUrl: string | null;
   /** Key and channel prefix in Redis; instances share revocations only with the same one. @default the library's */
   readonly redisPrefix: string | null;
-  /** Rate limit of login, register and refresh, per client IP and route. */
+  /** Rate limit of the credential routes (login, register, password change), per client IP and route; never refresh. */
   readonly throttle: {
     /** Requests allowed per window. @default 10 */
     readonly limit: number;
