@@ -58,7 +58,15 @@ export class SampleAppModule {
             revocation: SampleRevocation,
           ): AuthModuleOptions => ({
             algorithm: signingKey.algorithm,
-            keys: [{ privateKey: signingKey.privateKey }],
+            // keys[0] signs; previous keys only verify, and stay in the JWKS (key rotation).
+            keys: [
+              { privateKey: signingKey.privateKey },
+              ...(signingKey.previousKeys ?? []).map(({ kid, algorithm, publicKey }) => ({
+                kid,
+                algorithm,
+                publicKey,
+              })),
+            ],
             issuer: config.auth.issuer,
             audience: config.auth.audience,
             accessTokenTtl: config.auth.accessTokenTtl,
