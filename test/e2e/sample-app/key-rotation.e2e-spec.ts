@@ -173,7 +173,7 @@ describe('key rotation: issuer and resource server as separate processes', () =>
     };
     let aRetiredAt: number | null = null;
     let polls = 0;
-    let stopPolling = false;
+    const polling = { stopped: false };
 
     const judge = (entry: Tracked, status: number, start: number, end: number): void => {
       // An A token still alive when A is retired may be refused from then on (once refused,
@@ -233,7 +233,7 @@ describe('key rotation: issuer and resource server as separate processes', () =>
       }
     };
     const poller = (async () => {
-      while (!stopPolling) {
+      while (!polling.stopped) {
         await pollOnce();
         await sleep(50);
       }
@@ -298,7 +298,7 @@ describe('key rotation: issuer and resource server as separate processes', () =>
       }
       await sleep(1000);
     } finally {
-      stopPolling = true;
+      polling.stopped = true;
       await poller;
     }
 
@@ -307,10 +307,11 @@ describe('key rotation: issuer and resource server as separate processes', () =>
     const rows = Object.entries(timeline).map(
       ([event, ms]) => `  ${event.padEnd(16)} ${at(ms) ?? '—'} ms`,
     );
-    console.log(
+    // The closing note of issue 15 quotes this timeline.
+    process.stdout.write(
       `key rotation timeline (ms from the start; ${polls} polls; access TTL ${ACCESS_TTL}s, JWKS cache ${JWKS_CACHE_MAX_AGE}s, cooldown ${JWKS_COOLDOWN}s, RS clock tolerance ${CLOCK_TOLERANCE}s):\n${rows.join('\n')}\n` +
         `  B in JWKS after publish: ${at(timeline.bInJwks)! - at(timeline.bPublished)!} ms; first B accepted after first B issued: ${timeline.firstBAccepted! - timeline.firstBIssued!} ms\n` +
-        `  unseen A refused after retirement: ${timeline.unseenARefused! - aRetiredAt!} ms; seen A refused after retirement: ${timeline.seenARefused! - aRetiredAt!} ms (its exp: ${seenAExp() - aRetiredAt!} ms after retirement)`,
+        `  unseen A refused after retirement: ${timeline.unseenARefused! - aRetiredAt!} ms; seen A refused after retirement: ${timeline.seenARefused! - aRetiredAt!} ms (its exp: ${seenAExp() - aRetiredAt!} ms after retirement)\n`,
     );
 
     expect(violations).toEqual([]);
