@@ -139,6 +139,30 @@ describe('key rotation: issuer and resource server as separate processes', () =>
       return entry;
     };
     const adminSub = decodeJwt((await login()).accessToken).sub ?? '';
+
+    // The resource server's guarded routes: @Roles('admin') on /reports, any token on /whoami.
+    const user = { email: 'rotation-user@example.com', password: 'user-password-1' };
+    const registered = await fetch(`${proxyUrl}/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(user),
+    });
+    expect(registered.status).toBe(201);
+    const userPair = (await (
+      await fetch(`${proxyUrl}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(user),
+      })
+    ).json()) as TokenPair;
+    const asUser = { authorization: `Bearer ${userPair.accessToken}` };
+    expect((await fetch(`${resourceUrl}/reports`, { headers: asUser })).status).toBe(403);
+    const whoami = await fetch(`${resourceUrl}/whoami`, { headers: asUser });
+    expect(whoami.status).toBe(200);
+    expect(await whoami.json()).toEqual({ sub: expect.any(String), roles: ['user'] });
+    const anonymous = await fetch(`${resourceUrl}/reports`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
     const mintA = async (): Promise<string> => {
       const now = Math.floor(Date.now() / 1000);
       return new SignJWT({ roles: ['admin', 'user'], sid: randomUUID() })
