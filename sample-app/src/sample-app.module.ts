@@ -10,8 +10,10 @@ import {
   type AuthModuleOptions,
 } from '../../lib/index.js';
 import { TypeOrmRefreshTokenStore } from '../../lib/typeorm/index.js';
+import { AdminBootstrap } from './admin/admin-bootstrap.js';
 import { AdminController } from './admin/admin.controller.js';
 import { AuthController } from './auth/auth.controller.js';
+import { PasswordController } from './auth/password.controller.js';
 import { SampleConfigModule } from './config/sample-config.module.js';
 import { DATABASE_TIMEOUT_MS, databaseOptions } from './database/database-options.js';
 import { HealthController } from './http/health.controller.js';
@@ -57,7 +59,15 @@ export class SampleAppModule {
             revocation: SampleRevocation,
           ): AuthModuleOptions => ({
             algorithm: signingKey.algorithm,
-            keys: [{ privateKey: signingKey.privateKey }],
+            // keys[0] signs; previous keys only verify, and stay in the JWKS (key rotation).
+            keys: [
+              { privateKey: signingKey.privateKey },
+              ...(signingKey.previousKeys ?? []).map(({ kid, algorithm, publicKey }) => ({
+                kid,
+                algorithm,
+                publicKey,
+              })),
+            ],
             issuer: config.auth.issuer,
             audience: config.auth.audience,
             accessTokenTtl: config.auth.accessTokenTtl,
@@ -75,11 +85,13 @@ export class SampleAppModule {
       controllers: [
         HealthController,
         AuthController,
+        PasswordController,
         MeController,
         AdminController,
         JwksController,
       ],
       providers: [
+        AdminBootstrap,
         { provide: APP_GUARD, useClass: AccessTokenGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],

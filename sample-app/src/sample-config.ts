@@ -33,6 +33,12 @@ export interface SampleConfig {
     readonly algorithm: SampleAlgorithm;
     /** PKCS#8 PEM or private JWK; `null` selects the development key kept in `dataDir`. */
     readonly privateKey: string | JWK | null;
+    /**
+     * `AUTH_PREVIOUS_PUBLIC_KEYS`: public keys that still verify and stay in the JWKS (key
+     * rotation), each an SPKI PEM or a public JWK; read, imported and given a `kid` by
+     * `resolveSigningKey`. @default []
+     */
+    readonly previousPublicKeys: readonly (string | JWK)[];
     /** @default `http://localhost:${port}` */
     readonly issuer: string;
     /** @default 'sample-api' */
@@ -56,7 +62,7 @@ export interface SampleConfig {
   readonly redisSecret: string | null;
   /** While Redis is unavailable: accept tokens from what is known, or refuse them (503). @default 'accept' */
   readonly redisWhenUnavailable: 'accept' | 'refuse';
-  /** Rate limit of login, register and refresh, per client IP and route. */
+  /** Rate limit of the credential routes (login, register, password change), per client IP and route; never refresh. */
   readonly throttle: {
     /** Requests allowed per window. @default 10 */
     readonly limit: number;
@@ -133,6 +139,7 @@ export function loadSampleConfig(
   const auth = {
     algorithm: algorithm ?? 'ES256',
     privateKey: readPrivateKey(read('AUTH_PRIVATE_KEY'), problems),
+    previousPublicKeys: readPreviousPublicKeys(read('AUTH_PREVIOUS_PUBLIC_KEYS'), problems),
     issuer: read('AUTH_ISSUER') ?? `http://localhost:${port}`,
     audience: read('AUTH_AUDIENCE') ?? 'sample-api',
     accessTokenTtl: readDuration(read('AUTH_ACCESS_TTL'), '15m', 'AUTH_ACCESS_TTL', 1, problems),
@@ -307,4 +314,66 @@ function readPrivateKey(text: string | undefined, problems: string[]): string | 
     return null;
   }
   return pem;
+}
+
+const PREVIOUS_KEYS = 'AUTH_PREVIOUS_PUBLIC_KEYS';
+// Members that only private or symmetric JWKs carry (RFC 7518 sections 6.2.2, 6.3.2, 6.4).
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\n([\s\S]*?)\n?-----END \1-----/g;
+
+/**
+ * Splits `AUTH_PREVIOUS_PUBLIC_KEYS` into its keys: a JWK Set as JSON, or SPKI PEMs one after
+ * the other. Only the shape is checked here; jose imports each key in `resolveSigningKey`.
+ * A private key is refused rather than reduced to its public half: it should not be there.
+ */
+function readPreviousPublicKeys(text: string | undefined, problems: string[]): (string | JWK)[] {
+  if (text === undefined) {
+    return [];
+  }
+  if (text.startsWith('{')) {
+    let set: unknown;
+    try {
+      set = JSON.parse(text);
+    } catch {
+      // Reported below without echoing the value.
+    }
+    const keys = (set as { keys?: unknown } | undefined)?.keys;
+    if (!Array.isArray(keys) || keys.length === 0) {
+      problems.push(`${PREVIOUS_KEYS}: not a JWK Set (JSON object with a non-empty "keys" array)`);
+      return [];
+    }
+    const jwks: JWK[] = [];
+    keys.forEach((key: unknown, index) => {
+      if (typeof key !== 'object' || key === null || Array.isArray(key) || !('kty' in key)) {
+        problems.push(`${PREVIOUS_KEYS}: keys[${index}] is not a JWK (an object with "kty")`);
+      } else if (PRIVATE_JWK_MEMBERS.some((member) => member in key)) {
+        problems.push(
+          `${PREVIOUS_KEYS}: keys[${index}] is a private or symmetric key; list public keys only (leave out "d", "k", ...)`,
+        );
+      } else {
+        jwks.push(key as JWK);
+      }
+    });
+    return jwks;
+  }
+  const pems = text.replace(/\\n/g, '\n').replace(/\r\n/g, '\n');
+  const blocks = [...pems.matchAll(PEM_BLOCK)];
+  const rest = pems.replace(PEM_BLOCK, '').trim();
+  if (blocks.length === 0 || rest !== '') {
+    problems.push(
+      `${PREVIOUS_KEYS}: expected a JWK Set (JSON) or SPKI PEMs (-----BEGIN PUBLIC KEY-----) one after the other`,
+    );
+    return [];
+  }
+  const keys: string[] = [];
+  blocks.forEach(([block, label], index) => {
+    if (label === 'PUBLIC KEY') {
+      keys.push(`${block}\n`);
+    } else {
+      problems.push(
+        `${PREVIOUS_KEYS}: PEM ${index + 1} is '${label}'${label?.includes('PRIVATE') === true ? ', a private key' : ''}; list SPKI public keys only (-----BEGIN PUBLIC KEY-----)`,
+      );
+    }
+  });
+  return keys;
 }

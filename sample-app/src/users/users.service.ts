@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, Repository } from 'typeorm';
 import { guardStoreCall } from '../../../lib/typeorm/index.js';
-import { SAMPLE_CONFIG } from '../config/sample-config.module.js';
 import { DATABASE_TIMEOUT_MS } from '../database/database-options.js';
-import type { SampleConfig } from '../sample-config.js';
 import { PasswordHasher } from './password-hasher.js';
 import { normalizeEmail, toPublicUser, UserEntity, type PublicUser } from './user.entity.js';
 
@@ -22,23 +20,15 @@ function database<T>(call: () => Promise<T>): Promise<T> {
   return guardStoreCall(call, DATABASE_TIMEOUT_MS);
 }
 
-/** Users: registration, credential checks, look-ups, and the start-up administrator. */
+/** Users: registration, credential checks, look-ups, password changes, the administrator. */
 @Injectable()
-export class UsersService implements OnApplicationBootstrap {
+export class UsersService {
   private readonly logger = new Logger(UsersService.name);
 
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     private readonly hasher: PasswordHasher,
-    @Inject(SAMPLE_CONFIG) private readonly config: SampleConfig,
   ) {}
-
-  /** Creates or updates the configured administrator once the database is migrated. */
-  async onApplicationBootstrap(): Promise<void> {
-    if (this.config.admin !== null) {
-      await this.ensureAdmin(this.config.admin.email, this.config.admin.password);
-    }
-  }
 
   /**
    * Registers a user with the `user` role.
@@ -101,26 +91,46 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   /**
+   * Sets a new password when `currentPassword` is the user's one. The caller must then revoke
+   * every session of the user (see `AuthController.changePassword`).
+   *
+   * @returns `false` for an unknown user or a wrong current password (nothing changed)
+   * @example if (await users.changePassword(claims.sub, current, next)) await tokens.revokeAllSessions(claims.sub);
+   */
+  async changePassword(
+    userId: string,
+    currentPassword: string,
+    newPassword: string,
+  ): Promise<boolean> {
+    const user = await database(() => this.users.findOneBy({ id: userId }));
+    if (!(await this.hasher.verify(currentPassword, user?.passwordHash ?? null)) || user === null) {
+      return false;
+    }
+    const passwordHash = await this.hasher.hash(newPassword);
+    await database(() => this.users.update({ id: user.id }, { passwordHash }));
+    return true;
+  }
+
+  /**
    * Makes sure `email` exists with the admin roles and this password.
    *
-   * @example await users.ensureAdmin('admin@example.com', 'a long password');
+   * @returns the user's id, and `existed: true` when the account was there before (its
+   *   sessions were opened by whoever knew the old password: the caller revokes them)
+   * @example const { id, existed } = await users.ensureAdmin('admin@example.com', 'a long password');
    */
-  async ensureAdmin(email: string, password: string): Promise<void> {
+  async ensureAdmin(email: string, password: string): Promise<{ id: string; existed: boolean }> {
     const normalized = normalizeEmail(email);
     const passwordHash = await this.hasher.hash(password);
     const existing = await this.users.findOneBy({ email: normalized });
     if (existing === null) {
-      await this.users.insert({
-        id: randomUUID(),
-        email: normalized,
-        passwordHash,
-        roles: [...ADMIN_ROLES],
-      });
+      const id = randomUUID();
+      await this.users.insert({ id, email: normalized, passwordHash, roles: [...ADMIN_ROLES] });
       this.logger.log(`created the administrator ${normalized}`);
-      return;
+      return { id, existed: false };
     }
     await this.users.update({ id: existing.id }, { passwordHash, roles: [...ADMIN_ROLES] });
     this.logger.log(`updated the administrator ${normalized}`);
+    return { id: existing.id, existed: true };
   }
 }
 

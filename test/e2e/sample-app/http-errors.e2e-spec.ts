@@ -89,7 +89,6 @@ describe.each(['express', 'fastify'])('sample app error responses (%s)', (adapte
     it.each([
       ['/auth/login', { email: 'someone@example.com', password: 'password-123' }],
       ['/auth/register', { email: 'x', password: 'y' }],
-      ['/auth/refresh', { refreshToken: 'A'.repeat(43) }],
     ])('rate-limits POST %s per client with 429 and Retry-After', async (path, body) => {
       const responses = [];
       for (let attempt = 0; attempt < 4; attempt += 1) {
@@ -102,8 +101,13 @@ describe.each(['express', 'fastify'])('sample app error responses (%s)', (adapte
       expect(Number(limitedResponse.headers['retry-after'])).toBeGreaterThan(0);
     });
 
-    it('does not rate-limit logout or authenticated routes', async () => {
+    it('does not rate-limit refresh, logout or authenticated routes', async () => {
       for (let attempt = 0; attempt < 5; attempt += 1) {
+        // The contract: rate limits protect credentials, not tokens.
+        await request(limited.server)
+          .post('/auth/refresh')
+          .send({ refreshToken: 'A'.repeat(43) })
+          .expect(401);
         await request(limited.server)
           .post('/auth/logout')
           .send({ refreshToken: 'A'.repeat(43) })

@@ -1,0 +1,42 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AccessTokenGuard, AuthModule } from '../../lib/index.js';
+import { HealthController } from '../src/http/health.controller.js';
+import { HttpErrorFilter } from '../src/http/http-error.filter.js';
+import { ReportsController, WhoAmIController } from './reports.controller.js';
+import type { ResourceServerConfig } from './resource-server-config.js';
+
+/**
+ * A service that only accepts the sample app's access tokens: verify-only mode through the
+ * issuer's remote JWKS. No database, no private key, no refresh tokens. Rotating the issuer's
+ * key reaches it through the JWKS alone (README, "Rotating signing keys").
+ */
+@Module({})
+export class ResourceServerModule {
+  /** @example NestFactory.create(ResourceServerModule.forRoot(loadResourceServerConfig())) */
+  static forRoot(config: ResourceServerConfig): DynamicModule {
+    return {
+      module: ResourceServerModule,
+      imports: [
+        AuthModule.forRoot({
+          algorithm: config.algorithm,
+          jwks: {
+            url: config.jwksUrl,
+            cacheMaxAge: config.jwksCacheMaxAge,
+            cooldownDuration: config.jwksCooldown,
+          },
+          issuer: config.issuer,
+          audience: config.audience,
+          accessTokenTtl: config.accessTokenTtl,
+          clockTolerance: config.clockTolerance,
+          refresh: false,
+        }),
+      ],
+      controllers: [HealthController, WhoAmIController, ReportsController],
+      providers: [
+        { provide: APP_GUARD, useClass: AccessTokenGuard },
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+      ],
+    };
+  }
+}
