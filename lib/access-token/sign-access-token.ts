@@ -35,7 +35,11 @@ export interface AccessTokenInput {
 /** Issuer, audience, lifetime and time of a signing operation. */
 export interface SigningContext {
   readonly issuer: string;
-  /** The first is written as a string when it is the only one, otherwise the array. */
+  /**
+   * The configured audiences: only the first is written into `aud`, as a string. A token names
+   * the one resource server it is for (RFC 9068 section 3), so it cannot be replayed at another
+   * one that happens to be listed (RFC 8725 section 3.9); verification accepts any listed one.
+   */
   readonly audience: readonly string[];
   /** Lifetime in seconds. */
   readonly ttl: number;
@@ -63,8 +67,8 @@ function assertRoles(roles: unknown): readonly string[] {
 
 /**
  * Signs an RFC 9068 access token with the key ring's signer: header `{ alg, kid, typ: 'at+jwt' }`,
- * claims `iss`, `aud`, `sub`, `iat`, `exp`, `jti`, `roles`, `sid` and `auth_time` when given,
- * plus the custom claims.
+ * claims `iss`, `aud` (the first audience), `sub`, `iat`, `exp`, `jti`, `roles`, `sid` and
+ * `auth_time` when given, plus the custom claims.
  *
  * @param keyRing - the module's keys
  * @param input - subject, session and custom claims
@@ -101,7 +105,7 @@ export async function signAccessToken(
   const payload: JWTPayload = {
     ...custom,
     iss: context.issuer,
-    aud: context.audience.length === 1 ? context.audience[0] : [...context.audience],
+    aud: context.audience[0],
     sub: input.sub,
     iat: issuedAt,
     exp: expiresAt,

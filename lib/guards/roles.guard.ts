@@ -8,8 +8,9 @@ import { hasAnyRole, RouteAuthMetadataCache } from './route-auth-metadata.js';
 /**
  * Enforces `@Roles()` after another guard has authenticated the request (for example
  * `AuthGuard('jwt')` of `@nestjs/passport`). A request that reaches it unauthenticated is
- * refused with 401: roles are never checked before authentication. `AccessTokenGuard` already
- * enforces roles itself.
+ * refused with 401: roles are never checked before authentication, and `@Public()` or
+ * `@OptionalAuth()` beside `@Roles()` does not change that. Routes without `@Roles()` pass.
+ * `AccessTokenGuard` already enforces roles itself.
  *
  * @example
  * ```ts
@@ -31,15 +32,16 @@ export class RolesGuard implements CanActivate {
    * @throws HttpException 401 when no user was authenticated, 403 when the user lacks every role
    */
   canActivate(context: ExecutionContext): boolean {
-    const route = this.routes.of(context);
-    const required = route.roles;
+    const required = this.routes.of(context).roles;
     if (required === null) return true;
-    const user = getRequest(context)?.user;
-    if (user === undefined) {
-      if (route.isPublic) return true;
+    // Fail closed: `@Public()` or `@OptionalAuth()` beside `@Roles()` opens nothing, and an
+    // authenticator that let an anonymous caller through may leave `user` unset, `false` (as
+    // passport does from `handleRequest`) or `null`.
+    const user: unknown = getRequest(context)?.user;
+    if (typeof user !== 'object' || user === null) {
       throw toAuthHttpException(context, new AccessTokenMissingError());
     }
-    if (hasAnyRole(user.roles, required)) return true;
+    if (hasAnyRole((user as { roles?: unknown }).roles, required)) return true;
     throw toAuthHttpException(context, new InsufficientRoleError(required));
   }
 }

@@ -2,15 +2,32 @@ import type { ExecutionContext } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
 import { IS_OPTIONAL_AUTH_KEY, IS_PUBLIC_KEY, ROLES_KEY } from '../auth.constants.js';
 
-/** What the auth decorators declared for one route. */
+/**
+ * What the auth decorators declare for one route, resolved by one rule so that no mix of them
+ * fails open: a role requirement wins over `@Public()` and `@OptionalAuth()` wherever they sit,
+ * then `@OptionalAuth()` wins over `@Public()`. At most one of `roles`, `isOptional` and
+ * `isPublic` is set.
+ */
 export interface RouteAuthMetadata {
-  /** `@Public()` on the handler or its class. */
+  /** `@Public()` on the handler or its class, and neither `@Roles()` nor `@OptionalAuth()`. */
   readonly isPublic: boolean;
-  /** `@OptionalAuth()` on the handler or its class. */
+  /** `@OptionalAuth()` on the handler or its class, and no `@Roles()`. */
   readonly isOptional: boolean;
   /** `@Roles()` of the handler, else of its class; `null` when neither requires a role. */
   readonly roles: readonly string[] | null;
 }
+
+const PUBLIC: RouteAuthMetadata = Object.freeze({ isPublic: true, isOptional: false, roles: null });
+const OPTIONAL: RouteAuthMetadata = Object.freeze({
+  isPublic: false,
+  isOptional: true,
+  roles: null,
+});
+const AUTHENTICATED: RouteAuthMetadata = Object.freeze({
+  isPublic: false,
+  isOptional: false,
+  roles: null,
+});
 
 /**
  * The auth metadata of each route, read with the reflector once per handler and class. The
@@ -44,23 +61,22 @@ export class RouteAuthMetadataCache {
     handler: ReturnType<ExecutionContext['getHandler']>,
     cls: ReturnType<ExecutionContext['getClass']>,
   ): RouteAuthMetadata {
-    const get = <T>(key: string): T | undefined =>
-      this.reflector.getAllAndOverride<T | undefined>(key, [handler, cls]);
-    const roles = get<readonly string[]>(ROLES_KEY);
-    // The most specific declaration wins, and at the same level a role requirement beats
-    // `@Public()`: a `@Roles()` method in a `@Public()` controller must not open up silently.
-    const handlerIsPublic =
-      this.reflector.get<boolean | undefined>(IS_PUBLIC_KEY, handler) === true;
-    const handlerHasRoles =
-      this.reflector.get<readonly string[] | undefined>(ROLES_KEY, handler) !== undefined;
-    const classIsPublic = this.reflector.get<boolean | undefined>(IS_PUBLIC_KEY, cls) === true;
-    const classHasRoles =
-      this.reflector.get<readonly string[] | undefined>(ROLES_KEY, cls) !== undefined;
-    return Object.freeze({
-      isPublic: handlerIsPublic || (classIsPublic && !handlerHasRoles && !classHasRoles),
-      isOptional: get<boolean>(IS_OPTIONAL_AUTH_KEY) === true,
-      roles: roles === undefined || roles.length === 0 ? null : roles,
-    });
+    const targets = [handler, cls];
+    const roles = this.reflector.getAllAndOverride<readonly string[] | undefined>(
+      ROLES_KEY,
+      targets,
+    );
+    // Fail closed: a role requirement on the method or its class is never opened by a
+    // `@Public()` or `@OptionalAuth()` beside it, at either level. `@Roles()` refuses an empty
+    // list, so a defined list is a requirement (an empty one set by hand admits nobody).
+    if (roles !== undefined) return Object.freeze({ isPublic: false, isOptional: false, roles });
+    // `@OptionalAuth()` is the stricter of the two: a token that is sent is still verified.
+    if (this.reflector.getAllAndOverride<boolean | undefined>(IS_OPTIONAL_AUTH_KEY, targets)) {
+      return OPTIONAL;
+    }
+    return this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC_KEY, targets)
+      ? PUBLIC
+      : AUTHENTICATED;
   }
 }
 

@@ -10,7 +10,9 @@ export type AccessTokenAlgorithm = 'ES256' | 'ES384' | 'EdDSA' | 'RS256' | 'PS25
 
 /**
  * A duration: a number of seconds, or a string with a unit such as `'90s'`, `'15m'`, `'12h'`,
- * `'30d'`. A bare numeric string (`'900'`) is refused rather than read as milliseconds.
+ * `'30d'`. A bare numeric string (`'900'`) is refused rather than read as milliseconds. Every
+ * duration is a whole number of milliseconds and at most 100 years (expiry times are stored
+ * as epoch milliseconds); options narrow that further where documented.
  */
 export type Duration = number | string;
 
@@ -42,7 +44,10 @@ export interface AuthKeyOptions {
   privateKey?: string | JWK | KeyObject;
   /** SPKI PEM, a public JWK or a public `KeyObject`. Derived from `privateKey` when omitted. */
   publicKey?: string | JWK | KeyObject;
-  /** HS256 only: the shared secret, at least 32 bytes. Never published in the JWKS. */
+  /**
+   * HS256 only: the shared secret, at least 32 random bytes with at least 8 different byte
+   * values (a password or a repeated pattern is refused). Never published in the JWKS.
+   */
   secret?: string | Uint8Array;
 }
 
@@ -51,17 +56,17 @@ export interface RemoteJwksOptions {
   /** The JWKS URL of the issuing service, e.g. `https://auth.example.com/.well-known/jwks.json`. */
   url: string;
   /**
-   * How long a fetched key set is trusted before it is fetched again.
+   * How long a fetched key set is trusted before it is fetched again. At least 1 s.
    * @default '10m'
    */
   cacheMaxAge?: Duration;
   /**
-   * Minimum time between two fetches, also when a token names an unknown `kid`.
+   * Minimum time between two fetches, also when a token names an unknown `kid`. At least 1 s.
    * @default '30s'
    */
   cooldownDuration?: Duration;
   /**
-   * Timeout of one fetch.
+   * Timeout of one fetch; at most 24 days (the longest a Node timer holds).
    * @default '5s'
    */
   timeoutDuration?: Duration;
@@ -91,8 +96,9 @@ export interface RefreshTokenOptions {
    */
   maxSessionsPerUser?: number;
   /**
-   * Server-side key (at least 32 bytes) from which refresh tokens are derived so that a
-   * successor can be re-sent within the grace window without being stored.
+   * Server-side key (at least 32 random bytes, as for an HS256 secret, and never the same as
+   * one) from which refresh tokens are derived so that a successor can be re-sent within the
+   * grace window without being stored.
    * @default derived with HKDF from the active signing key
    */
   secret?: string | Uint8Array;
@@ -150,10 +156,13 @@ export interface AuthModuleOptions {
   jwks?: RemoteJwksOptions;
   /** The `iss` written into and required of every access token (exact match). */
   issuer: string;
-  /** The `aud` written into tokens (the first, when several) and accepted on verification. */
+  /**
+   * The audiences accepted on verification (any one of them). Tokens issued here carry only the
+   * first, as a string: a token names the one API it is for.
+   */
   audience: string | readonly string[];
   /**
-   * Lifetime of an access token.
+   * Lifetime of an access token: 1 s to 24 h. Keep users logged in longer with refresh sessions.
    * @default '15m'
    */
   accessTokenTtl?: Duration;

@@ -20,8 +20,36 @@ export const ACCESS_TOKEN_ALGORITHMS = [
 /** Minimum length of an HS256 secret or a refresh-token secret (RFC 7518 section 3.2). */
 export const MIN_SECRET_BYTES = 32;
 
+/**
+ * Fewest different byte values an HMAC secret may hold. 32 random bytes hold about 30, and 64
+ * random hex digits 16; a secret such as `'x'.repeat(32)` or a short pattern repeated holds a
+ * handful (RFC 7518 section 3.2: the key must be random, RFC 8725 section 3.5).
+ */
+export const MIN_SECRET_DISTINCT_BYTES = 8;
+
 /** Upper bound of `clockTolerance` and `refresh.reuseGracePeriod`, in seconds. */
 export const MAX_TOLERANCE_SECONDS = 60;
+
+/**
+ * Longest access-token lifetime, in seconds (24 h). Access tokens are bearer tokens that are
+ * checked against revocation only until they expire; longer logins are what refresh sessions
+ * are for (RFC 9700 section 4.14, RFC 9068 section 5).
+ */
+export const MAX_ACCESS_TOKEN_TTL_SECONDS = 24 * 3600;
+
+/**
+ * Longest duration any option takes, in seconds (100 years of 365.25 days): now plus it stays a
+ * safe integer of milliseconds and a valid `Date`, which expiry times are stored as. Without a
+ * bound, `Number.MAX_VALUE` passes validation and every login then fails.
+ */
+export const MAX_DURATION_SECONDS = 100 * 365.25 * 24 * 3600;
+
+/**
+ * Shortest remote-JWKS `cacheMaxAge` and `cooldownDuration`, in seconds. With 0, jose fetches
+ * the key set again for every token (or every token with an unknown `kid`), so each request
+ * also hits the issuer.
+ */
+export const MIN_JWKS_REFETCH_SECONDS = 1;
 
 /**
  * Longest interval a Node timer holds, in whole seconds: a longer delay than 2^31 - 1 ms is
@@ -40,7 +68,14 @@ function formatSeconds(seconds: number): string {
   return `${seconds}s`;
 }
 
-function duration(bounds: { min?: number; max?: number; positive?: boolean } = {}) {
+// Float noise of a seconds-to-milliseconds conversion (1.1 * 1000 = 1100.0000000000002).
+const MILLISECOND_EPSILON = 1e-6;
+
+function duration(
+  bounds: { min?: number; max?: number; positive?: boolean; reason?: string } = {},
+) {
+  const max = bounds.max ?? MAX_DURATION_SECONDS;
+  const why = bounds.reason === undefined ? '' : ` (${bounds.reason})`;
   return z
     .union([z.number(), z.string()], {
       error:
@@ -58,12 +93,19 @@ function duration(bounds: { min?: number; max?: number; positive?: boolean } = {
       } else if (bounds.min !== undefined && seconds < bounds.min) {
         ctx.addIssue({
           code: 'custom',
-          message: `is ${formatSeconds(seconds)}; it must be at least ${formatSeconds(bounds.min)}, raise it`,
+          message: `is ${formatSeconds(seconds)}; it must be at least ${formatSeconds(bounds.min)}, raise it${why}`,
         });
-      } else if (bounds.max !== undefined && seconds > bounds.max) {
+      } else if (seconds > max) {
         ctx.addIssue({
           code: 'custom',
-          message: `is ${formatSeconds(seconds)}; it must be at most ${formatSeconds(bounds.max)}, lower it`,
+          message: `is ${formatSeconds(seconds)}; it must be at most ${formatSeconds(max)}, lower it${why}`,
+        });
+      } else if (Math.abs(seconds * 1000 - Math.round(seconds * 1000)) > MILLISECOND_EPSILON) {
+        // Expiry times are whole epoch milliseconds (BIGINT columns): a fraction would fail
+        // every insert, so at login rather than here.
+        ctx.addIssue({
+          code: 'custom',
+          message: `is ${formatSeconds(seconds)}, not a whole number of milliseconds; round it, e.g. to '${Math.max(1, Math.round(seconds * 1000))}ms'`,
         });
       }
       return seconds;
@@ -87,12 +129,32 @@ const nonEmptyString = (what: string) =>
     .string({ error: `must be a non-empty string, ${what}` })
     .min(1, { error: `must not be empty, ${what}` });
 
+/** The bytes of a secret as the HMAC sees them (UTF-8 for strings). */
+export function secretBytes(secret: string | Uint8Array): Uint8Array {
+  return typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
+}
+
+const RANDOM_SECRET_HINT = `use at least ${MIN_SECRET_BYTES} random bytes, e.g. randomBytes(32).toString('base64url')`;
+
 const secretSchema = z
   .union([z.string(), z.instanceof(Uint8Array)], {
     error: `must be a string or a Uint8Array of at least ${MIN_SECRET_BYTES} random bytes`,
   })
-  .refine((secret) => secretByteLength(secret) >= MIN_SECRET_BYTES, {
-    error: `is shorter than ${MIN_SECRET_BYTES} bytes; use at least ${MIN_SECRET_BYTES} random bytes, e.g. randomBytes(32).toString('base64url')`,
+  .superRefine((secret, ctx) => {
+    if (secretByteLength(secret) < MIN_SECRET_BYTES) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `is shorter than ${MIN_SECRET_BYTES} bytes; ${RANDOM_SECRET_HINT}`,
+      });
+      return;
+    }
+    const distinct = new Set(secretBytes(secret)).size;
+    if (distinct < MIN_SECRET_DISTINCT_BYTES) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `holds only ${distinct} different byte value${distinct === 1 ? '' : 's'} (at least ${MIN_SECRET_DISTINCT_BYTES} required), so it is not random; ${RANDOM_SECRET_HINT}, never a password or a repeated pattern`,
+      });
+    }
   });
 
 const keyMaterial = z.union(
@@ -150,9 +212,20 @@ const jwksSchema = z.strictObject(
         }
         return url;
       }),
-    cacheMaxAge: duration().default(600),
-    cooldownDuration: duration().default(30),
-    timeoutDuration: duration({ positive: true }).default(5),
+    cacheMaxAge: duration({
+      min: MIN_JWKS_REFETCH_SECONDS,
+      reason: 'shorter, nearly every token fetches the JWKS again',
+    }).default(600),
+    cooldownDuration: duration({
+      min: MIN_JWKS_REFETCH_SECONDS,
+      reason: 'shorter, every token with an unknown kid fetches the JWKS again',
+    }).default(30),
+    // jose aborts the fetch with AbortSignal.timeout, a Node timer: a longer delay becomes 1 ms.
+    timeoutDuration: duration({
+      positive: true,
+      max: MAX_TIMER_SECONDS,
+      reason: 'the longest a Node timer holds',
+    }).default(5),
   },
   { error: "must be an object such as { url: 'https://auth.example.com/.well-known/jwks.json' }" },
 );
@@ -277,7 +350,11 @@ const fieldsSchema = z.strictObject(
             : "must be a non-empty string or a non-empty array of non-empty strings, e.g. 'api'",
       },
     ),
-    accessTokenTtl: duration({ min: 1 }).default(15 * 60),
+    accessTokenTtl: duration({
+      min: 1,
+      max: MAX_ACCESS_TOKEN_TTL_SECONDS,
+      reason: 'access tokens are short-lived; keep users logged in longer with refresh sessions',
+    }).default(15 * 60),
     clockTolerance: duration({ max: MAX_TOLERANCE_SECONDS }).default(5),
     claims: fn<(user: AuthSubject) => CustomClaims | Promise<CustomClaims>>(
       '(user) => claims, or leave it out',
@@ -417,6 +494,25 @@ function checkCrossFieldRules(options: PartialRecord, ctx: z.RefinementCtx): voi
         ? 'needs a signing key, and jwks mode verifies only; use keys: [{ privateKey }] or set refresh: false'
         : 'needs a signing key; give keys[0] a privateKey (or secret for HS256), or set refresh: false',
     );
+  }
+
+  // One key, one purpose (RFC 8725 section 3.5 on key reuse): with the signing secret as
+  // refresh secret, refresh tokens and access-token signatures are MACs under the same key.
+  const refreshSecret = isRecord(options.refresh) ? options.refresh.secret : undefined;
+  if (typeof refreshSecret === 'string' || refreshSecret instanceof Uint8Array) {
+    const refreshBytes = secretBytes(refreshSecret);
+    const shared = keys.findIndex(
+      (key) =>
+        isRecord(key) &&
+        (typeof key.secret === 'string' || key.secret instanceof Uint8Array) &&
+        Buffer.from(secretBytes(key.secret)).equals(refreshBytes),
+    );
+    if (shared !== -1) {
+      problem(
+        ['refresh', 'secret'],
+        `is the same as keys[${shared}].secret; give refresh tokens their own random secret, or leave refresh.secret out to derive one from the signing key`,
+      );
+    }
   }
 
   if (options.extractors !== undefined && typeof options.queryParameter === 'string') {

@@ -1,4 +1,12 @@
-import { Controller, Get, Module, type INestApplication, type Provider } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Module,
+  type DynamicModule,
+  type INestApplication,
+  type Provider,
+  type Type,
+} from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -71,17 +79,31 @@ export type HttpEngine = 'express' | 'fastify';
 /**
  * Boots AuthModule with a global AccessTokenGuard and probe routes (`/health` public, `/me`,
  * `/me/sub`, `/maybe` optional, `/admin` role admin, `/admin/tickets` support or auditor,
- * `/.well-known/jwks.json`) on the given engine.
+ * `/.well-known/jwks.json`) on the given engine. `extra.globalGuard: false` leaves the guards to
+ * the `@UseGuards()` of `extra.controllers` (the probe routes are then unguarded).
  */
 export async function createGuardedTestApp(
   options: AuthModuleOptions,
   engine: HttpEngine = 'express',
-  extra: { clock?: Clock; providers?: Provider[] } = {},
+  extra: {
+    clock?: Clock;
+    providers?: Provider[];
+    imports?: (Type | DynamicModule)[];
+    controllers?: Type[];
+    globalGuard?: boolean;
+  } = {},
 ): Promise<INestApplication> {
+  const globalGuard: Provider[] =
+    extra.globalGuard === false ? [] : [{ provide: APP_GUARD, useClass: AccessTokenGuard }];
   @Module({
-    imports: [AuthModule.forRoot(options)],
-    controllers: [ProbeController, AdminProbeController, JwksController],
-    providers: [{ provide: APP_GUARD, useClass: AccessTokenGuard }, ...(extra.providers ?? [])],
+    imports: [AuthModule.forRoot(options), ...(extra.imports ?? [])],
+    controllers: [
+      ProbeController,
+      AdminProbeController,
+      JwksController,
+      ...(extra.controllers ?? []),
+    ],
+    providers: [...globalGuard, ...(extra.providers ?? [])],
   })
   class GuardedTestModule {}
 

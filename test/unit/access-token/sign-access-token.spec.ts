@@ -1,7 +1,8 @@
-import { decodeProtectedHeader } from 'jose';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createKeyRing } from '../../../lib/access-token/key-ring.js';
 import { signAccessToken } from '../../../lib/access-token/sign-access-token.js';
+import { AccessTokenInvalidError } from '../../../lib/auth.errors.js';
 import { resolveAuthOptions } from '../../../lib/options/resolve-auth-options.js';
 import {
   ALL_ALGORITHMS,
@@ -52,10 +53,16 @@ describe('signAccessToken + verifier round trip', () => {
     expect(a.jti).not.toBe(b.jti);
   });
 
-  it('writes a single audience as a string and several as an array, accepting any of them', async () => {
+  it('writes only the first configured audience, as a string; verification accepts any listed one', async () => {
     const kit = await createKit('ES256', { audience: ['api', 'admin-api'] });
-    const claims = await kit.verifier.verify((await kit.sign()).token);
-    expect(claims.aud).toEqual(['api', 'admin-api']);
+    const { token } = await kit.sign();
+    expect(decodeJwt(token).aud).toBe('api');
+    expect((await kit.verifier.verify(token)).aud).toBe('api');
+    // A service that lists this API second still accepts the token; one that does not, refuses.
+    const other = await createKit('ES256', { audience: ['admin-api', 'api'] });
+    expect((await other.verifier.verify(token)).aud).toBe('api');
+    const unrelated = await createKit('ES256', { audience: 'admin-api' });
+    await expect(unrelated.verifier.verify(token)).rejects.toBeInstanceOf(AccessTokenInvalidError);
   });
 
   it('always writes roles as an array, empty when the claims have none', async () => {

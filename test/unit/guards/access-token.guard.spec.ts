@@ -104,11 +104,9 @@ describe('AccessTokenGuard', () => {
     expect(await run(guardWith(), CatalogController, 'edit', 'token')).toEqual({ status: 403 });
   });
 
-  it('lets a method-level @Public() open one route of a role-protected controller', async () => {
-    expect(await run(guardWith(), AdminController, 'status')).toEqual({
-      result: true,
-      user: undefined,
-    });
+  it('never lets a method-level @Public() open a route of a role-protected controller', async () => {
+    expect(await run(guardWith(), AdminController, 'status')).toEqual({ status: 401 });
+    expect(await run(guardWith(), AdminController, 'status', 'token')).toEqual({ status: 403 });
     expect(await run(guardWith(), AdminController, 'users')).toEqual({ status: 401 });
   });
 

@@ -53,8 +53,22 @@ describe('RolesGuard', () => {
     expect(run({ roles: 'admin' }, 'list').error?.getStatus()).toBe(403);
   });
 
-  it('leaves @Public() routes alone', () => {
-    expect(run(undefined, 'open').result).toBe(true);
+  it('never lets a method-level @Public() open a route of a role-protected controller', () => {
+    expect(run(undefined, 'open').error?.getStatus()).toBe(401);
+    expect(run({ roles: ['user'] }, 'open').error?.getStatus()).toBe(403);
+    expect(run({ roles: ['admin'] }, 'open').result).toBe(true);
+  });
+
+  it('refuses with 401 a user an authenticator left null or false', () => {
+    expect(run(null, 'list').error?.getStatus()).toBe(401);
+    expect(run(false, 'list').error?.getStatus()).toBe(401);
+  });
+
+  it('refuses @Roles() without a role, which on a method would drop the class roles', () => {
+    expect(() => Roles()).toThrow(
+      new TypeError('@Roles() needs at least one role, each a non-empty string'),
+    );
+    expect(() => Roles('admin', '')).toThrow(TypeError);
   });
 
   it('reads the route metadata once per handler and class, not on every request', () => {

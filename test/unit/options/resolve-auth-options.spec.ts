@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { AuthConfigurationError } from '../../../lib/auth.errors.js';
 import type {
@@ -34,6 +35,13 @@ const jwksOptions = (url: string) => ({
   audience: TEST_AUDIENCE,
   jwks: { url },
 });
+const jwksWith = (overrides: Record<string, unknown>) => ({
+  issuer: TEST_ISSUER,
+  audience: TEST_AUDIENCE,
+  jwks: { url: 'https://auth.example.com/.well-known/jwks.json', ...overrides },
+});
+const hs256Options = (secret: string | Uint8Array, overrides: Partial<AuthModuleOptions> = {}) =>
+  testAuthOptions('HS256', { keys: [{ secret }], ...overrides });
 const refresh = (overrides: Partial<RefreshTokenOptions> = {}): RefreshTokenOptions => ({
   store,
   resolveUser: () => null,
@@ -268,9 +276,9 @@ describe('resolveAuthOptions', () => {
           }),
         ),
       ).toContainEqual(expect.stringMatching(/^keys\[0\]\.privateKey: is not used with HS256/));
-      // 32 characters of a multi-byte alphabet are more than 32 bytes; bytes are what count.
+      // 16 characters of a multi-byte alphabet are 32 bytes; bytes are what count.
       expect(
-        resolveAuthOptions(testAuthOptions('HS256', { keys: [{ secret: 'é'.repeat(16) }] }))
+        resolveAuthOptions(testAuthOptions('HS256', { keys: [{ secret: 'àáâãäåæçèéêëìíîï' }] }))
           .canSign,
       ).toBe(true);
     });
@@ -389,7 +397,7 @@ describe('resolveAuthOptions', () => {
     });
 
     it('turns a refresh secret into bytes', () => {
-      const secret = 'x'.repeat(32);
+      const secret = randomBytes(32).toString('base64url');
       const resolved = resolveAuthOptions({ ...base, refresh: refresh({ secret }) });
       expect(resolved.refresh?.secret).toEqual(new TextEncoder().encode(secret));
     });
@@ -475,6 +483,176 @@ describe('resolveAuthOptions', () => {
         ]),
       );
       expect(problems).toHaveLength(10);
+    });
+
+    describe('refuses what cannot be safe or cannot work', () => {
+      // Number.MAX_VALUE seconds is finite, so it passed; its expiry in milliseconds is not.
+      it.each([
+        ['accessTokenTtl', { ...base, accessTokenTtl: Number.MAX_VALUE }, 86_400],
+        ['clockTolerance', { ...base, clockTolerance: Number.MAX_VALUE }, 60],
+        ['refresh.ttl', { ...base, refresh: refresh({ ttl: Number.MAX_VALUE }) }, 3_155_760_000],
+        [
+          'refresh.idleTtl',
+          { ...base, refresh: refresh({ ttl: '1d', idleTtl: Number.MAX_VALUE }) },
+          3_155_760_000,
+        ],
+        [
+          'refresh.reuseGracePeriod',
+          { ...base, refresh: refresh({ reuseGracePeriod: Number.MAX_VALUE }) },
+          60,
+        ],
+        [
+          'refresh.pruneInterval',
+          { ...base, refresh: refresh({ pruneInterval: Number.MAX_VALUE }) },
+          2_147_483,
+        ],
+        [
+          'refresh.pruneRevokedAfter',
+          { ...base, refresh: refresh({ pruneRevokedAfter: Number.MAX_VALUE }) },
+          3_155_760_000,
+        ],
+        ['jwks.cacheMaxAge', jwksWith({ cacheMaxAge: Number.MAX_VALUE }), 3_155_760_000],
+        ['jwks.cooldownDuration', jwksWith({ cooldownDuration: Number.MAX_VALUE }), 3_155_760_000],
+        ['jwks.timeoutDuration', jwksWith({ timeoutDuration: Number.MAX_VALUE }), 2_147_483],
+      ])('refuses %s: Number.MAX_VALUE, naming its maximum', (path, options, max) => {
+        expect(problemsOf(options)).toContainEqual(
+          expect.stringMatching(
+            new RegExp(
+              `^${path.replace('.', '\\.')}: is 1\\.79\\d*e\\+308s; it must be at most ${max}s, lower it`,
+            ),
+          ),
+        );
+      });
+
+      it('accepts 100 years as the longest session, and refuses a day more', () => {
+        expect(
+          resolveAuthOptions({ ...base, refresh: refresh({ ttl: '100y', idleTtl: '100y' }) })
+            .refresh,
+        ).toMatchObject({ ttl: 3_155_760_000, idleTtl: 3_155_760_000 });
+        expect(problemsOf({ ...base, refresh: refresh({ ttl: 3_155_760_000 + 86_400 }) })).toEqual([
+          expect.stringMatching(/^refresh\.ttl: is 3155846400s; it must be at most 3155760000s/),
+        ]);
+      });
+
+      it('refuses a duration that is not a whole number of milliseconds', () => {
+        expect(problemsOf({ ...base, refresh: refresh({ ttl: '1.5ms' }) })).toContainEqual(
+          expect.stringMatching(
+            /^refresh\.ttl: is 0\.0015s, not a whole number of milliseconds; round it, e\.g\. to '2ms'/,
+          ),
+        );
+        expect(problemsOf({ ...base, accessTokenTtl: 60.0005 })).toContainEqual(
+          expect.stringMatching(
+            /^accessTokenTtl: is 60\.0005s, not a whole number of milliseconds/,
+          ),
+        );
+        // Float noise is not a fraction: 1.1 s is 1100 ms.
+        expect(resolveAuthOptions({ ...base, clockTolerance: 1.1 }).clockTolerance).toBe(1.1);
+      });
+
+      it('refuses an access-token lifetime over 24 h, pointing at refresh sessions', () => {
+        expect(problemsOf({ ...base, accessTokenTtl: '2d' })).toEqual([
+          'accessTokenTtl: is 172800s; it must be at most 86400s, lower it (access tokens are short-lived; keep users logged in longer with refresh sessions)',
+        ]);
+        expect(problemsOf({ ...base, accessTokenTtl: 86_401 })).toContainEqual(
+          expect.stringMatching(/^accessTokenTtl: is 86401s; it must be at most 86400s/),
+        );
+        expect(resolveAuthOptions({ ...base, accessTokenTtl: '24h' }).accessTokenTtl).toBe(86_400);
+      });
+
+      it('refuses a remote JWKS cacheMaxAge or cooldownDuration of 0 (one fetch per token)', () => {
+        expect(problemsOf(jwksWith({ cacheMaxAge: 0, cooldownDuration: '0s' }))).toEqual([
+          'jwks.cacheMaxAge: is 0s; it must be at least 1s, raise it (shorter, nearly every token fetches the JWKS again)',
+          'jwks.cooldownDuration: is 0s; it must be at least 1s, raise it (shorter, every token with an unknown kid fetches the JWKS again)',
+        ]);
+        expect(problemsOf(jwksWith({ cooldownDuration: '500ms' }))).toContainEqual(
+          expect.stringMatching(/^jwks\.cooldownDuration: is 0\.5s; it must be at least 1s/),
+        );
+        expect(
+          resolveAuthOptions(jwksWith({ cacheMaxAge: '1s', cooldownDuration: 1 })).jwks,
+        ).toMatchObject({ cacheMaxAge: 1, cooldownDuration: 1 });
+      });
+
+      it('refuses a JWKS timeout a Node timer cannot hold (it would abort every fetch at once)', () => {
+        expect(problemsOf(jwksWith({ timeoutDuration: '30d' }))).toContainEqual(
+          expect.stringMatching(/^jwks\.timeoutDuration: is 2592000s; it must be at most 2147483s/),
+        );
+      });
+
+      it.each([
+        ['one byte repeated', 'x'.repeat(32), 1],
+        ['a short pattern repeated', 'abcd'.repeat(8), 4],
+        ['32 zero bytes', new Uint8Array(32), 1],
+        ['a word repeated', 'secret'.repeat(6), 5],
+      ])('refuses an HS256 secret of %s', (_what, secret, distinct) => {
+        expect(problemsOf(hs256Options(secret))).toEqual([
+          `keys[0].secret: holds only ${distinct} different byte value${distinct === 1 ? '' : 's'} (at least 8 required), so it is not random; use at least 32 random bytes, e.g. randomBytes(32).toString('base64url'), never a password or a repeated pattern`,
+        ]);
+      });
+
+      it('accepts random secrets in every usual encoding', () => {
+        for (const secret of [
+          new Uint8Array(randomBytes(32)),
+          randomBytes(32).toString('base64url'),
+          randomBytes(32).toString('hex'),
+          randomBytes(32).toString('base64'),
+        ]) {
+          expect(resolveAuthOptions(hs256Options(secret)).canSign).toBe(true);
+        }
+      });
+
+      it('refuses a refresh secret without entropy, as an HS256 secret', () => {
+        expect(
+          problemsOf({ ...base, refresh: refresh({ secret: '0'.repeat(64) }) }),
+        ).toContainEqual(
+          expect.stringMatching(/^refresh\.secret: holds only 1 different byte value/),
+        );
+      });
+
+      it('refuses a refresh secret equal to an HS256 signing secret, in any encoding', () => {
+        const secret = randomBytes(32).toString('base64url');
+        const message =
+          'refresh.secret: is the same as keys[0].secret; give refresh tokens their own random secret, or leave refresh.secret out to derive one from the signing key';
+        expect(problemsOf(hs256Options(secret, { refresh: refresh({ secret }) }))).toEqual([
+          message,
+        ]);
+        expect(
+          problemsOf(
+            hs256Options(secret, { refresh: refresh({ secret: Buffer.from(secret, 'utf8') }) }),
+          ),
+        ).toEqual([message]);
+        // A retired HS256 key still verifies: its secret is just as taken.
+        const retired = testSecret('retired');
+        expect(
+          problemsOf({
+            ...testAuthOptions('HS256'),
+            keys: [{ secret: testSecret() }, { kid: 'old', secret: retired }],
+            refresh: refresh({ secret: retired }),
+          }),
+        ).toEqual([message.replace('keys[0]', 'keys[1]')]);
+        expect(
+          resolveAuthOptions(
+            hs256Options(secret, { refresh: refresh({ secret: testSecret('refresh') }) }),
+          ).refresh?.secret,
+        ).toEqual(testSecret('refresh'));
+      });
+
+      it('lists every one of these problems in the one start-up error', () => {
+        const problems = problemsOf({
+          ...hs256Options('x'.repeat(32)),
+          accessTokenTtl: '7d',
+          refresh: refresh({ ttl: Number.MAX_VALUE, secret: 'x'.repeat(32) }),
+        });
+        expect(problems).toEqual(
+          expect.arrayContaining([
+            expect.stringMatching(/^keys\[0\]\.secret: holds only 1 different/),
+            expect.stringMatching(/^accessTokenTtl: is 604800s; it must be at most 86400s/),
+            expect.stringMatching(/^refresh\.ttl: is 1\.79\d*e\+308s; it must be at most/),
+            expect.stringMatching(/^refresh\.secret: holds only 1 different/),
+            expect.stringMatching(/^refresh\.secret: is the same as keys\[0\]\.secret/),
+          ]),
+        );
+        expect(problems).toHaveLength(5);
+      });
     });
 
     it('says in the error message what to fix', () => {
