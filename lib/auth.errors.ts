@@ -129,3 +129,18 @@ export class RefreshNotConfiguredError extends AuthError {
     super('Refresh-token sessions are not configured: set the `refresh` option of AuthModule');
   }
 }
+
+/**
+ * A request that carried the refresh cookie failed the CSRF check (no `X-Refresh-Transport`
+ * header, `Origin: null`, or an origin that is neither the app's nor an allowed one).
+ */
+export class CrossSiteRequestError extends AuthError {
+  override readonly code = 'ERR_AUTH_CROSS_SITE_REQUEST';
+  /** Which check refused it, for logs: never shown to the client. */
+  readonly reason: 'missing-header' | 'null-origin' | 'foreign-origin';
+
+  constructor(reason: CrossSiteRequestError['reason']) {
+    super(`Cookie-carried request refused (${reason})`);
+    this.reason = reason;
+  }
+}

@@ -51,6 +51,8 @@ export function authErrorToHttp(error: unknown): AuthHttpError | null {
       return render(401, 'Unauthorized', 'Invalid refresh token', null);
     case 'ERR_AUTH_SESSION_NOT_FOUND':
       return render(404, 'Not Found', 'Session not found', null);
+    case 'ERR_AUTH_CROSS_SITE_REQUEST':
+      return render(403, 'Forbidden', 'Cross-site request refused', null);
     default:
       return null;
   }

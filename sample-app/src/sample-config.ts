@@ -59,6 +59,11 @@ export interface SampleConfig {
     /** Window, seconds. @default 60 */
     readonly ttl: number;
   };
+  /**
+   * Origins besides the app's own whose pages may use the refresh cookie (`AUTH_ALLOWED_ORIGINS`,
+   * comma-separated). @default []
+   */
+  readonly allowedOrigins: readonly string[];
   /** Largest accepted request body, bytes. @default 16384 */
   readonly bodyLimit: number;
   /**
@@ -182,6 +187,8 @@ export function loadSampleConfig(
     problems.push(`SCRYPT_COST: must be a power of two, got ${scryptCost}`);
   }
 
+  const allowedOrigins = readOrigins(read('AUTH_ALLOWED_ORIGINS'), problems);
+
   if (problems.length > 0) {
     throw new SampleConfigError(problems);
   }
@@ -196,6 +203,7 @@ export function loadSampleConfig(
     redisUrl: read('REDIS_URL') ?? null,
     redisPrefix: read('REDIS_PREFIX') ?? null,
     throttle: Object.freeze(throttle),
+    allowedOrigins,
     bodyLimit: 16 * 1024,
     scryptCost,
   });
@@ -236,6 +244,27 @@ function readDuration(
     return parseDuration(fallback) ?? 0;
   }
   return seconds;
+}
+
+function readOrigins(text: string | undefined, problems: string[]): readonly string[] {
+  const origins = (text ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  for (const origin of origins) {
+    let serialized: string | null = null;
+    try {
+      serialized = new URL(origin).origin;
+    } catch {
+      // Reported below.
+    }
+    if (serialized !== origin) {
+      problems.push(
+        `AUTH_ALLOWED_ORIGINS: '${origin}' is not an origin such as 'https://app.example.com' (scheme, host, optional port; no path)`,
+      );
+    }
+  }
+  return Object.freeze(origins);
 }
 
 function readDatabase(
