@@ -113,6 +113,7 @@ async function render() {
   $('me').textContent = JSON.stringify(user, null, 2);
   $('claims').textContent = JSON.stringify(await claims.json(), null, 2);
   $('refresh-count').textContent = String(refreshCount);
+  showCountdown();
   renderSessions(await sessions.json());
   show('signed-in', `Signed in as ${user.email}`);
 }
@@ -214,13 +215,13 @@ channel.addEventListener('message', (event) => {
   }
 });
 
-setInterval(() => {
+function showCountdown() {
   if (current !== null) {
-    $('expires-in').textContent = String(
-      Math.max(0, Math.round((current.expiresAt - Date.now()) / 1000)),
-    );
+    const seconds = Math.max(0, Math.round((current.expiresAt - Date.now()) / 1000));
+    $('expires-in').textContent = String(seconds);
   }
-}, 250);
+}
+setInterval(showCountdown, 250);
 
 $('credentials').addEventListener('submit', (event) => void login(event));
 $('signup').addEventListener('click', () => void signup());

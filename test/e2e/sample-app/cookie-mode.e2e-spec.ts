@@ -24,7 +24,7 @@ function setCookieOf(response: request.Response): string[] {
 function cookieValue(response: request.Response): string {
   const [header] = setCookieOf(response);
   expect(header, 'Set-Cookie').toBeDefined();
-  return parseSetCookie(header!).value;
+  return parseSetCookie(header!).value ?? '';
 }
 
 describe.each(['express', 'fastify'])('cookie mode for browser clients (%s)', (adapter) => {
@@ -98,7 +98,7 @@ describe.each(['express', 'fastify'])('cookie mode for browser clients (%s)', (a
     expect(response.headers['cache-control']).toBe('no-store');
     const cookies = setCookieOf(response);
     expect(cookies).toHaveLength(1);
-    const value = parseSetCookie(cookies[0]!).value;
+    const value = parseSetCookie(cookies[0]!).value ?? '';
     expect(value).toMatch(/^[A-Za-z0-9_-]{43,}$/);
     expect(cookies[0]).toBe(
       `${COOKIE}=${value}; Max-Age=${String(body.refreshExpiresIn)}; Path=/auth; HttpOnly; Secure; SameSite=Strict`,
@@ -204,34 +204,39 @@ describe.each(['express', 'fastify'])('cookie mode for browser clients (%s)', (a
         .expect(200);
       await expectUnspent(refreshToken);
     });
-
-    it.each<[string, Record<string, string>]>([
-      ['the header and no Origin', { 'X-Refresh-Transport': 'cookie' }],
-      ['the own origin', { 'X-Refresh-Transport': 'cookie', Origin: OWN_ORIGIN }],
-      [
-        'an origin from AUTH_ALLOWED_ORIGINS',
-        { 'X-Refresh-Transport': 'cookie', Origin: ALLOWED_ORIGIN },
-      ],
-    ])('accepts %s', async (_case, headers) => {
-      const { accessToken, refreshToken } = await cookieLogin();
-      const response = await cookieRefresh(refreshToken, headers, route);
-      if (route === '/auth/refresh') {
-        expect(response.status).toBe(200);
-        expect(cookieValue(response)).not.toBe(refreshToken);
-      } else {
-        expect(response.status).toBe(204);
-        expect(setCookieOf(response)).toEqual([
-          `${COOKIE}=; Max-Age=0; Path=/auth; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Strict`,
-        ]);
-        // That session's access tokens stop working, and its refresh token with them.
-        await request(sample.server)
-          .get('/me')
-          .set('Authorization', `Bearer ${accessToken}`)
-          .expect(401);
-        await cookieRefresh(refreshToken).expect(401);
-      }
-    });
   });
+
+  const ACCEPTED: [string, Record<string, string>][] = [
+    ['the header and no Origin', { 'X-Refresh-Transport': 'cookie' }],
+    ['the own origin', { 'X-Refresh-Transport': 'cookie', Origin: OWN_ORIGIN }],
+    [
+      'an origin from AUTH_ALLOWED_ORIGINS',
+      { 'X-Refresh-Transport': 'cookie', Origin: ALLOWED_ORIGIN },
+    ],
+  ];
+
+  it.each(ACCEPTED)('CSRF on /auth/refresh accepts %s', async (_case, headers) => {
+    const { refreshToken } = await cookieLogin();
+    const response = await cookieRefresh(refreshToken, headers).expect(200);
+    expect(cookieValue(response)).not.toBe(refreshToken);
+  });
+
+  it.each(ACCEPTED)(
+    'CSRF on /auth/logout accepts %s: clears the cookie, ends the session',
+    async (_case, headers) => {
+      const { accessToken, refreshToken } = await cookieLogin();
+      const response = await cookieRefresh(refreshToken, headers, '/auth/logout').expect(204);
+      expect(setCookieOf(response)).toEqual([
+        `${COOKIE}=; Max-Age=0; Path=/auth; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Strict`,
+      ]);
+      // That session's access tokens stop working, and its refresh token with them.
+      await request(sample.server)
+        .get('/me')
+        .set('Authorization', `Bearer ${accessToken}`)
+        .expect(401);
+      await cookieRefresh(refreshToken).expect(401);
+    },
+  );
 
   it('logout without a cookie in cookie mode answers 204 and clears the cookie', async () => {
     const response = await request(sample.server)
