@@ -20,6 +20,7 @@ import {
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
+  ApiHeader,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -54,6 +55,14 @@ export interface SessionView extends SessionInfo {
   /** Whether the access token of this request belongs to this session (its `sid`). */
   readonly current: boolean;
 }
+
+const COOKIE_MODE_HEADER = {
+  name: 'X-Refresh-Transport',
+  required: false,
+  description:
+    '`cookie`: browser cookie mode. The refresh token travels in an HttpOnly cookie ' +
+    '(Path=/auth), not in the body; refresh and logout read it from there when the body has none.',
+} as const;
 
 /** A request as the auth routes read it: client context, cookies, the CSRF check's fields. */
 type AuthRequest = ClientRequest & OriginCheckRequest;
@@ -98,6 +107,7 @@ export class AuthController {
     description: 'Wrong email or password (one answer for both)',
   })
   @ApiTooManyRequestsResponse({ type: ErrorDto })
+  @ApiHeader(COOKIE_MODE_HEADER)
   @Public()
   @UseGuards(ThrottlerGuard)
   @Post('login')
@@ -129,6 +139,7 @@ export class AuthController {
   })
   @ApiForbiddenResponse({ type: ErrorDto, description: 'Cookie-carried request refused (CSRF)' })
   @ApiTooManyRequestsResponse({ type: ErrorDto })
+  @ApiHeader(COOKIE_MODE_HEADER)
   @Public()
   @UseGuards(ThrottlerGuard)
   @Post('refresh')
@@ -154,6 +165,7 @@ export class AuthController {
   /** Ends the session of a refresh token. Unknown tokens get the same 204: no oracle. */
   @ApiNoContentResponse()
   @ApiForbiddenResponse({ type: ErrorDto, description: 'Cookie-carried request refused (CSRF)' })
+  @ApiHeader(COOKIE_MODE_HEADER)
   @Public()
   @Post('logout')
   @HttpCode(204)

@@ -366,6 +366,35 @@ describe.skipIf(!hasChromium)('demo page in Chromium', () => {
       expect((await refreshCookie()).value).not.toBe(before);
     }, 60_000);
 
+    it('lists the sessions of two devices and revokes the other one', async () => {
+      const page = await open();
+      const email = await signUp(page);
+      // A second device: another browser context, its own cookie jar.
+      const device = await browser.newContext();
+      try {
+        const other = await device.newPage();
+        await other.goto(base);
+        await other.locator('#signed-out').waitFor();
+        await other.fill('#email', email);
+        await other.fill('#password', 'password-123');
+        await other.click('#login');
+        await other.locator('#status[data-state="signed-in"]').waitFor();
+
+        await page.click('#refresh-now');
+        await expect.poll(() => page.locator('#sessions tr').count()).toBe(2);
+        await page.locator('#sessions tr', { hasNotText: 'this one' }).locator('button').click();
+        await expect.poll(() => page.locator('#sessions tr').count()).toBe(1);
+        expect(await page.textContent('#sessions tr')).toContain('this one');
+
+        // The revoked device's access token is refused at once, and its refresh fails.
+        await other.click('#refresh-now');
+        await other.locator('#signed-out').waitFor({ state: 'visible' });
+        expect(await page.getAttribute('#status', 'data-state')).toBe('signed-in');
+      } finally {
+        await device.close();
+      }
+    });
+
     it('keeps the session across a reload, with nothing in localStorage or sessionStorage', async () => {
       const page = await open();
       const email = await signUp(page);
