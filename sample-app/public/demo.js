@@ -50,6 +50,11 @@ function scheduleRefresh(expiresInSeconds) {
   refreshTimer = setTimeout(() => void refresh(true), Math.max(0, lifetime - margin));
 }
 
+function scheduleRetry(seconds) {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(() => void refresh(current !== null), seconds * 1000);
+}
+
 async function accept(pair) {
   current = { accessToken: pair.accessToken, expiresAt: Date.now() + pair.expiresIn * 1000 };
   scheduleRefresh(pair.expiresIn);
@@ -69,16 +74,24 @@ function refresh(silent = false) {
         headers: COOKIE_MODE,
         credentials: 'same-origin',
       });
-      if (!response.ok) {
-        signedOut(response.status === 401 ? '' : await errorMessage(response));
+      if (response.status === 401) {
+        signedOut();
         return false;
+      }
+      if (!response.ok) {
+        // Rate-limited (429) or the database is down (503): the cookie is still good, so keep
+        // the page as it is and try again when the server says.
+        const message = await errorMessage(response);
+        if (current === null) signedOut(`${message}; retrying`);
+        scheduleRetry(Number(response.headers.get('Retry-After')) || 5);
+        return current !== null;
       }
       if (silent) refreshCount += 1;
       await accept(await response.json());
       return true;
     } catch {
       // Network trouble: keep the page as it is and try again shortly.
-      scheduleRefresh(4);
+      scheduleRetry(5);
       return current !== null;
     } finally {
       refreshing = null;
