@@ -363,6 +363,25 @@ describe.skipIf(!hasChromium)('demo page in Chromium', () => {
       // The simple POST reached the app and the CSRF check refused it.
       const posts = fromAttacker.filter((entry) => entry.method === 'POST');
       expect(posts.map((entry) => entry.status)).toEqual([403]);
+      expect(posts[0]?.carriedCookie).toBe(true);
+
+      // Another site (localhost is not 127.0.0.1): SameSite=Strict keeps the cookie home.
+      const crossSite = foreignBase.replace('127.0.0.1', 'localhost');
+      const elsewhere = await context.newPage();
+      await elsewhere.goto(crossSite);
+      seen.length = 0;
+      await elsewhere.evaluate(async (target) => {
+        await fetch(`${target}/auth/refresh`, {
+          method: 'POST',
+          mode: 'no-cors',
+          credentials: 'include',
+        });
+      }, base);
+      const fromElsewhere = seen.filter((entry) => entry.origin === crossSite);
+      expect(fromElsewhere.map((entry) => [entry.method, entry.carriedCookie])).toEqual([
+        ['POST', false],
+      ]);
+      expect(fromElsewhere[0]?.status).not.toBe(200);
 
       // Nothing was spent or cleared: the same cookie, and the page still refreshes with it.
       expect((await refreshCookie()).value).toBe(before);
