@@ -153,3 +153,18 @@ export class StoreUnavailableError extends AuthError {
     super('The session store is unavailable', options);
   }
 }
+
+/**
+ * A request that carried the refresh cookie failed the CSRF check (no `X-Refresh-Transport`
+ * header, `Origin: null`, or an origin that is neither the app's nor an allowed one).
+ */
+export class CrossSiteRequestError extends AuthError {
+  override readonly code = 'ERR_AUTH_CROSS_SITE_REQUEST';
+  /** Which check refused it, for logs: never shown to the client. */
+  readonly reason: 'missing-header' | 'null-origin' | 'foreign-origin';
+
+  constructor(reason: CrossSiteRequestError['reason']) {
+    super(`Cookie-carried request refused (${reason})`);
+    this.reason = reason;
+  }
+}

@@ -18,6 +18,7 @@ export {
   AccessTokenRevokedError,
   AuthConfigurationError,
   AuthError,
+  CrossSiteRequestError,
   InsufficientRoleError,
   RefreshNotConfiguredError,
   RefreshTokenInvalidError,
@@ -66,6 +67,20 @@ export { RolesGuard } from './guards/roles.guard.js';
 export { AuthErrorFilter } from './http/auth-error.filter.js';
 export { authErrorToHttp, STORE_UNAVAILABLE_RETRY_AFTER } from './http/auth-error-to-http.js';
 export type { AuthHttpError } from './http/auth-error-to-http.js';
+export { RefreshCookie } from './http/refresh-cookie.js';
+export type { CookieResponse, RefreshCookieOptions } from './http/refresh-cookie.js';
+export { CsrfOriginCheck } from './http/csrf-origin-check.js';
+export type {
+  CsrfOriginCheckOptions,
+  CsrfVerdict,
+  OriginCheckRequest,
+} from './http/csrf-origin-check.js';
+export {
+  COOKIE_TRANSPORT,
+  REFRESH_TRANSPORT_HEADER,
+  requestsCookieTransport,
+} from './http/refresh-transport-header.js';
+export type { HeaderCarrier } from './http/refresh-transport-header.js';
 
 export { JwksController } from './jwks/jwks.controller.js';
 

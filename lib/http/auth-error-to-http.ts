@@ -71,6 +71,8 @@ export function authErrorToHttp(error: unknown): AuthHttpError | null {
         null,
         STORE_UNAVAILABLE_RETRY_AFTER,
       );
+    case 'ERR_AUTH_CROSS_SITE_REQUEST':
+      return render(403, 'Forbidden', 'Cross-site request refused', null);
     default:
       return null;
   }

@@ -6,7 +6,9 @@ import { DataSource } from 'typeorm';
 import {
   AccessTokenGuard,
   AuthModule,
+  CsrfOriginCheck,
   JwksController,
+  RefreshCookie,
   type AuthModuleOptions,
 } from '../../lib/index.js';
 import { TypeOrmRefreshTokenStore } from '../../lib/typeorm/index.js';
@@ -16,6 +18,7 @@ import { AuthController } from './auth/auth.controller.js';
 import { PasswordController } from './auth/password.controller.js';
 import { SampleConfigModule } from './config/sample-config.module.js';
 import { DATABASE_TIMEOUT_MS, databaseOptions } from './database/database-options.js';
+import { DemoPageController } from './demo/demo-page.controller.js';
 import { HealthController } from './http/health.controller.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
 import type { SampleSigningKey } from './keys/resolve-signing-key.js';
@@ -89,9 +92,17 @@ export class SampleAppModule {
         MeController,
         AdminController,
         JwksController,
+        DemoPageController,
       ],
       providers: [
         AdminBootstrap,
+        // Cookie mode for browser pages (contract, "Browser clients"): the default cookie is
+        // __Secure-refresh_token; HttpOnly; Secure; SameSite=Strict; Path=/auth.
+        { provide: RefreshCookie, useValue: new RefreshCookie() },
+        {
+          provide: CsrfOriginCheck,
+          useValue: new CsrfOriginCheck({ allowedOrigins: config.allowedOrigins }),
+        },
         { provide: APP_GUARD, useClass: AccessTokenGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],

@@ -69,6 +69,11 @@ export interface SampleConfig {
     /** Window, seconds. @default 60 */
     readonly ttl: number;
   };
+  /**
+   * Origins besides the app's own whose pages may use the refresh cookie (`AUTH_ALLOWED_ORIGINS`,
+   * comma-separated). @default []
+   */
+  readonly allowedOrigins: readonly string[];
   /** Largest accepted request body, bytes. @default 16384 */
   readonly bodyLimit: number;
   /**
@@ -201,6 +206,7 @@ export function loadSampleConfig(
   if (redisWhenUnavailable !== 'accept' && redisWhenUnavailable !== 'refuse') {
     problems.push('REDIS_WHEN_UNAVAILABLE: must be `accept` or `refuse`');
   }
+  const allowedOrigins = readOrigins(read('AUTH_ALLOWED_ORIGINS'), problems);
 
   if (problems.length > 0) {
     throw new SampleConfigError(problems);
@@ -218,6 +224,7 @@ export function loadSampleConfig(
     redisSecret,
     redisWhenUnavailable: redisWhenUnavailable as SampleConfig['redisWhenUnavailable'],
     throttle: Object.freeze(throttle),
+    allowedOrigins,
     bodyLimit: 16 * 1024,
     scryptCost,
   });
@@ -258,6 +265,27 @@ function readDuration(
     return parseDuration(fallback) ?? 0;
   }
   return seconds;
+}
+
+function readOrigins(text: string | undefined, problems: string[]): readonly string[] {
+  const origins = (text ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  for (const origin of origins) {
+    let serialized: string | null = null;
+    try {
+      serialized = new URL(origin).origin;
+    } catch {
+      // Reported below.
+    }
+    if (serialized !== origin) {
+      problems.push(
+        `AUTH_ALLOWED_ORIGINS: '${origin}' is not an origin such as 'https://app.example.com' (scheme, host, optional port; no path)`,
+      );
+    }
+  }
+  return Object.freeze(origins);
 }
 
 function readDatabase(

@@ -68,6 +68,11 @@ describe('sample app process (dist-sample/sample-app/src/main.js)', () => {
       const health = await fetch(`${url}/health`);
       expect(health.status).toBe(200);
       expect(await health.json()).toEqual({ status: 'ok' });
+      // The demo page comes with the built app.
+      const page = await fetch(`${url}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await page.text()).toContain('<script type="module" src="/demo.js"></script>');
 
       const lines = started.output().split('\n');
       expect(lines.filter((line) => line.includes('listening on'))).toEqual([

@@ -1,46 +1,17 @@
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, launchChromium, requireChromiumUnderCi } from '../../support/chromium.js';
 import { startSampleApp, type SampleTestApp } from './support/sample-test-app.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  console.warn(`[skip] OpenAPI browser test: ${CHROMIUM} is missing (apt-get install -y chromium)`);
-}
-
-// Under CI a missing browser fails the run: a green CI must not hide a suite that did not run.
-// Defined only then, so that with Chromium present nothing is reported as skipped.
-// oxlint-disable-next-line vitest/no-conditional-tests
-if (!hasChromium && process.env.CI === 'true') {
-  describe('sample app OpenAPI in a browser (CI)', () => {
-    it('requires Chromium under CI', () => {
-      expect.fail(`${CHROMIUM} is missing: install the chromium package`);
-    });
-  });
-}
+requireChromiumUnderCi('OpenAPI browser test');
 
 describe.skipIf(!hasChromium)('sample app OpenAPI documentation in a browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_FLAGS,
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

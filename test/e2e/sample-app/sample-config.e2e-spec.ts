@@ -133,4 +133,24 @@ describe('sample app configuration', () => {
       problemsOf({ SAMPLE_ADMIN_EMAIL: 'admin@example.com', SAMPLE_ADMIN_PASSWORD: 'short' }),
     ).toEqual(['SAMPLE_ADMIN_PASSWORD: must be 8 to 128 characters long']);
   });
+
+  it('reads AUTH_ALLOWED_ORIGINS as a comma-separated list of origins, none by default', () => {
+    expect(loadSampleConfig({}).allowedOrigins).toEqual([]);
+    expect(
+      loadSampleConfig({ AUTH_ALLOWED_ORIGINS: ' https://app.example.com ,http://127.0.0.1:5173,' })
+        .allowedOrigins,
+    ).toEqual(['https://app.example.com', 'http://127.0.0.1:5173']);
+  });
+
+  it.each([
+    'https://app.example.com/',
+    'https://app.example.com/login',
+    'app.example.com',
+    'null',
+    '*',
+  ])('refuses %s in AUTH_ALLOWED_ORIGINS', (origin) => {
+    expect(problemsOf({ AUTH_ALLOWED_ORIGINS: origin })).toEqual([
+      expect.stringMatching(/^AUTH_ALLOWED_ORIGINS: '.+' is not an origin/),
+    ]);
+  });
 });
