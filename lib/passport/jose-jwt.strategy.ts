@@ -5,7 +5,8 @@ import type { TokenCarrier, TokenExtractor } from '../options/auth-module-option
 
 /** What {@link JoseJwtStrategy} needs: the module's verification path and extractors. */
 export interface JoseJwtStrategyOptions {
-  readonly verify: (token: string) => Promise<AccessTokenClaims>;
+  /** The module's authentication; may answer synchronously (a cached token). */
+  readonly verify: (token: string) => AccessTokenClaims | Promise<AccessTokenClaims>;
   readonly extractors: readonly TokenExtractor[];
 }
 
@@ -36,6 +37,20 @@ export class JoseJwtStrategy extends Strategy {
     super();
   }
 
+  private accept(actions: StrategyActions, claims: AccessTokenClaims): void {
+    this.verifyCallback(claims, (error, user, info) => {
+      if (error) actions.error(error);
+      else if (!user) actions.fail('Bearer error="invalid_token"', 401);
+      else actions.success(user, info);
+    });
+  }
+
+  private refuse(actions: StrategyActions, error: unknown): void {
+    const mapped = authErrorToHttp(error);
+    if (mapped === null) actions.error(error);
+    else actions.fail(mapped.wwwAuthenticate ?? 'Bearer', mapped.status);
+  }
+
   override authenticate(request: TokenCarrier): void {
     const actions = this as unknown as StrategyActions;
     let token: string | null = null;
@@ -47,18 +62,20 @@ export class JoseJwtStrategy extends Strategy {
       actions.fail('Bearer', 401);
       return;
     }
-    this.strategyOptions.verify(token).then(
-      (claims) =>
-        this.verifyCallback(claims, (error, user, info) => {
-          if (error) actions.error(error);
-          else if (!user) actions.fail('Bearer error="invalid_token"', 401);
-          else actions.success(user, info);
-        }),
-      (error: unknown) => {
-        const mapped = authErrorToHttp(error);
-        if (mapped === null) actions.error(error);
-        else actions.fail(mapped.wwwAuthenticate ?? 'Bearer', mapped.status);
-      },
-    );
+    let claims: AccessTokenClaims | Promise<AccessTokenClaims>;
+    try {
+      claims = this.strategyOptions.verify(token);
+    } catch (error) {
+      this.refuse(actions, error);
+      return;
+    }
+    if (claims instanceof Promise) {
+      claims.then(
+        (verified) => this.accept(actions, verified),
+        (error: unknown) => this.refuse(actions, error),
+      );
+    } else {
+      this.accept(actions, claims);
+    }
   }
 }
