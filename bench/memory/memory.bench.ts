@@ -1,7 +1,11 @@
 // npm run bench:memory [-- --quick] [--requests=1000000] [--tokens=fresh|rotate] [--chunk=50000]
+//   [--token-bytes=7500] [--repeat=2] [--max-bytes=16777216] [--overhead-mib=48]
 // RSS of the guarded app (this module, HS256) after 100 k and after 1 M guarded requests, in
-// its own process, with distinct tokens so the verified-token cache fills, evicts and churns:
-// `fresh` mints a new token for every request (never seen before), `rotate` cycles 1,000.
+// its own process, with distinct tokens of about 7.5 kB so the verified-token cache fills,
+// evicts and churns: `fresh` mints a new token and sends it `repeat` times in a row (twice by
+// default: the cache admits a token on its second sight, so each token is cached), `rotate`
+// cycles 1,000. The target: RSS stays within the cache's byte budget (`cache.maxBytes`) plus a
+// fixed overhead over the RSS after start-up.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { intArg, parseBenchArgs } from '../support/bench-args.js';
@@ -22,6 +26,10 @@ const tokenMode = args.values.get('tokens') ?? 'fresh';
 if (tokenMode !== 'fresh' && tokenMode !== 'rotate')
   throw new TypeError('--tokens must be fresh or rotate');
 const connections = intArg(args, 'connections', 10);
+const tokenBytes = intArg(args, 'token-bytes', 7500);
+const repeat = Math.max(1, intArg(args, 'repeat', 2));
+const maxBytes = intArg(args, 'max-bytes', 16 * 1024 * 1024);
+const overheadMiB = intArg(args, 'overhead-mib', 48);
 const machine = describeMachine();
 const serverEntry = join(
   fileURLToPath(new URL('.', import.meta.url)),
@@ -32,7 +40,7 @@ const serverEntry = join(
 
 console.log(`bench:memory ${quick ? '(quick) ' : ''}— ${machineLine(machine)}`);
 console.log(
-  `${total.toLocaleString('en-US')} guarded requests in chunks of ${chunk.toLocaleString('en-US')}, tokens: ${tokenMode}`,
+  `${total.toLocaleString('en-US')} guarded requests in chunks of ${chunk.toLocaleString('en-US')}, tokens: ${tokenMode} (about ${tokenBytes} bytes, each sent ${repeat}×), cache.maxBytes ${maxBytes}`,
 );
 
 const material = createKeyMaterial('HS256');
@@ -40,8 +48,17 @@ let nextHeader: () => Record<string, string>;
 if (tokenMode === 'fresh') {
   // Tokens are made on the fly: a million would not fit a pre-minted pool. The 15-minute
   // lifetime outlasts the run; each token reaches the server once.
-  const source = hs256TokenSource(material);
-  nextHeader = () => ({ authorization: `Bearer ${source()}` });
+  const source = hs256TokenSource(material, 900, tokenBytes);
+  let header: Record<string, string> = {};
+  let sent = repeat;
+  nextHeader = () => {
+    if (sent === repeat) {
+      header = { authorization: `Bearer ${source()}` };
+      sent = 0;
+    }
+    sent += 1;
+    return header;
+  };
 } else {
   const tokens = await mintTokens(material, 1000);
   let index = 0;
@@ -60,7 +77,11 @@ const points: Point[] = [];
 const server = await ServerProcess.start(
   'memory/ours',
   serverEntry,
-  { BENCH_VARIANT: 'ours', BENCH_KEY: JSON.stringify(material) },
+  {
+    BENCH_VARIANT: 'ours',
+    BENCH_KEY: JSON.stringify(material),
+    BENCH_CACHE: JSON.stringify({ maxBytes }),
+  },
   ['--expose-gc'],
 );
 let baseline: ServerStats;
@@ -101,7 +122,13 @@ const at = (requests: number): Point | undefined =>
 const first = at(checkpoint);
 const last = points.at(-1);
 const growth = ratio(last?.rss, first?.rss);
+const budget = baseline!.rss + maxBytes + overheadMiB * MiB;
 const results: TargetResult[] = [
+  {
+    target: `RSS after ${total.toLocaleString('en-US')} ≤ RSS after start-up + cache.maxBytes (${fixed(maxBytes / MiB, 1)} MiB) + ${overheadMiB} MiB`,
+    measured: `${fixed((last?.rss ?? Number.NaN) / MiB, 1)} MiB ≤ ${fixed(budget / MiB, 1)} MiB`,
+    pass: last === undefined ? null : last.rss <= budget,
+  },
   {
     target: `RSS after ${total.toLocaleString('en-US')} ≤ 1.1 × RSS after ${checkpoint.toLocaleString('en-US')} guarded requests`,
     measured: formatRatio(growth),
@@ -128,7 +155,7 @@ const markdown = [
   '## Memory under load (`npm run bench:memory`)',
   '',
   machineLine(machine),
-  `This module's guarded \`GET /me\` (HS256, default cache of 10,000 entries) in its own process, ${tokenMode === 'fresh' ? 'a token never seen before on every request' : '1,000 tokens in rotation'}; autocannon on 127.0.0.1, ${connections} connections; RSS after a full GC.`,
+  `This module's guarded \`GET /me\` (HS256, cache of at most 10,000 entries and ${fixed(maxBytes / MiB, 1)} MiB) in its own process, ${tokenMode === 'fresh' ? `a new token of about ${tokenBytes} bytes every ${repeat} request(s)` : '1,000 tokens in rotation'}; autocannon on 127.0.0.1, ${connections} connections; RSS after a full GC.`,
   '',
   table,
   '',
@@ -139,7 +166,17 @@ const path = writeResults(
   'memory',
   machine,
   {
-    settings: { total, checkpoint, chunk, tokenMode, connections },
+    settings: {
+      total,
+      checkpoint,
+      chunk,
+      tokenMode,
+      connections,
+      tokenBytes,
+      repeat,
+      maxBytes,
+      overheadMiB,
+    },
     baseline: baseline!,
     points,
     targets: results,

@@ -44,15 +44,17 @@ export class AccessTokenAuthenticator {
    * const claims = result instanceof Promise ? await result : result;
    */
   authenticate(token: string): AccessTokenClaims | Promise<AccessTokenClaims> {
-    const cached = this.verifier.verifyCached(token);
+    // One clock read serves the cache's expiry check and the revocation check.
+    const nowMs = this.clock.now();
+    const cached = this.verifier.verifyCached(token, nowMs);
     if (cached !== undefined) {
-      const revoked = this.isRevoked(cached);
+      const revoked = this.isRevoked(cached, nowMs);
       if (revoked === false) return cached;
       if (revoked === true) throw new AccessTokenRevokedError();
       return this.settle(cached, revoked);
     }
     return this.verifier.verify(token).then((claims) => {
-      const revoked = this.isRevoked(claims);
+      const revoked = this.isRevoked(claims, this.clock.now());
       if (revoked === false) return claims;
       if (revoked === true) throw new AccessTokenRevokedError();
       return this.settle(claims, revoked);
@@ -67,8 +69,8 @@ export class AccessTokenAuthenticator {
     return this.authenticate(token);
   }
 
-  private isRevoked(claims: AccessTokenClaims): RevocationAnswer {
-    const answer = this.revocations.isRevoked(claims, this.clock.now()) as RevocationAnswer;
+  private isRevoked(claims: AccessTokenClaims, nowMs: number): RevocationAnswer {
+    const answer = this.revocations.isRevoked(claims, nowMs) as RevocationAnswer;
     // Anything but a boolean or a promise is treated as revoked: fail closed.
     return typeof answer === 'boolean' || isThenable(answer) ? answer : true;
   }

@@ -5,6 +5,8 @@ import type { AccessTokenClaims } from './access-token-claims.js';
 import type { KeySet } from './key-ring.js';
 
 interface Entry {
+  /** The whole token: entries are found by signature, and served only to the exact token. */
+  readonly token: string;
   readonly claims: AccessTokenClaims;
   /** `exp` in milliseconds. */
   readonly expiresAtMs: number;
@@ -49,8 +51,19 @@ function fingerprint(token: string): number {
   return hash & 0x3fffffff;
 }
 
+// Entries are keyed by the token's last segment (its signature), not the whole token: a Map
+// hashes every character of a key it is handed, and a header string is new on every request,
+// so a 7.5 kB token would be hashed in full on each hit. The signature is unique to the token
+// (it is a MAC or signature over the rest), and `entry.token === token`, a memory compare,
+// keeps the cache exact.
+const GET_OPTIONS: LRUCache.GetOptions<string, Entry, unknown> = {};
+
+function signatureOf(token: string): string {
+  return token.slice(token.lastIndexOf('.') + 1);
+}
+
 /**
- * A bounded LRU of verified access-token claims, keyed by the exact token string. An entry is
+ * A bounded LRU of verified access-token claims, served to the exact token string only. An entry is
  * served only while the injected clock is before the token's `exp` (lru-cache's own timer is not
  * used, so tests control expiry), and only while the key that verified it is still in the key
  * set; afterwards the token goes through full verification again.
@@ -88,16 +101,25 @@ export class VerifiedTokenCache {
    * The cached claims of `token`, or `undefined` when absent, past `exp`, or verified with a
    * key that `keySet` no longer holds (such an entry is dropped).
    */
-  get(token: string, keySet: KeySet): AccessTokenClaims | undefined {
-    const entry = this.entries.get(token);
-    if (entry === undefined) return undefined;
-    if (this.clock.now() >= entry.expiresAtMs) {
-      this.entries.delete(token);
+  get(
+    token: string,
+    keySet: KeySet,
+    nowMs: number = this.clock.now(),
+  ): AccessTokenClaims | undefined {
+    const slot = signatureOf(token);
+    // lru-cache allocates an options object per get() unless handed one; `status` is reset so
+    // that its diagnostics channel, when subscribed, still gets a fresh record per call.
+    GET_OPTIONS.status = undefined;
+    const entry = this.entries.get(slot, GET_OPTIONS);
+    // Another token with the same last segment (a forgery reusing a signature) is a miss.
+    if (entry === undefined || entry.token !== token) return undefined;
+    if (nowMs >= entry.expiresAtMs) {
+      this.entries.delete(slot);
       return undefined;
     }
     if (entry.keySet !== keySet) {
       if (!keySet.ids.has(entry.keyId)) {
-        this.entries.delete(token);
+        this.entries.delete(slot);
         return undefined;
       }
       entry.keySet = keySet;
@@ -114,7 +136,7 @@ export class VerifiedTokenCache {
     if (this.clock.now() >= expiresAtMs || !this.admit(token)) return;
     const size = estimateEntryBytes(token);
     // lru-cache refuses (and drops) an entry larger than maxSize; so does this cache.
-    this.entries.set(token, { claims, expiresAtMs, keyId, keySet }, { size });
+    this.entries.set(signatureOf(token), { token, claims, expiresAtMs, keyId, keySet }, { size });
   }
 
   private admit(token: string): boolean {

@@ -29,6 +29,10 @@ function claims(exp: number): AccessTokenClaims {
 const KEYS: KeySet = { ids: new Set(['k']) };
 
 /** A distinct 7.5 kB token-sized string. */
+function b64url(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
 function bigToken(index: number): string {
   return `${index}`.padStart(7500, 'x');
 }
@@ -168,6 +172,19 @@ describe('verified-token cache', () => {
     await expect(kit.verifier.verify(` ${token}`)).rejects.toMatchObject({
       code: 'ERR_AUTH_ACCESS_TOKEN_INVALID',
     });
+  });
+
+  it('does not serve a cached token to another token that reuses its signature', async () => {
+    const kit = await countingKit({ cache: { admitOnFirstSight: true } });
+    const { token } = await kit.sign();
+    await kit.verifier.verify(token);
+    const [, payload, signature] = token.split('.');
+    const forged = `${b64url({ alg: 'ES256', typ: 'at+jwt' })}.${payload}.${signature}`;
+    expect(kit.verifier.verifyCached(forged)).toBeUndefined();
+    await expect(kit.verifier.verify(forged)).rejects.toMatchObject({
+      code: 'ERR_AUTH_ACCESS_TOKEN_INVALID',
+    });
+    expect(kit.verifier.verifyCached(token)).toBeDefined();
   });
 
   it('verifies every time when the cache is disabled', async () => {
