@@ -58,13 +58,19 @@ export async function mintTokens(
   material: BenchKeyMaterial,
   count: number,
   ttlSeconds = 900,
+  tokenLength = 0,
 ): Promise<string[]> {
+  // A `pad` claim brings the token to about `tokenLength` characters (base64url: 4 per 3 bytes).
+  const pad =
+    tokenLength > 0
+      ? { pad: 'p'.repeat(Math.max(0, Math.floor(((tokenLength - 400) * 3) / 4))) }
+      : {};
   const key = await signingKey(material);
   const now = Math.floor(Date.now() / 1000);
   const tokens: string[] = [];
   for (let index = 0; index < count; index += 1) {
     tokens.push(
-      await new SignJWT({ roles: ['user'], sid: `session-${index % 997}` })
+      await new SignJWT({ roles: ['user'], sid: `session-${index % 997}`, ...pad })
         .setProtectedHeader({ alg: material.algorithm, kid: material.kid, typ: 'at+jwt' })
         .setIssuer(BENCH_ISSUER)
         .setAudience(BENCH_AUDIENCE)

@@ -7,8 +7,9 @@ const AUTH_HEADER = /(\S+)\s+(\S+)/;
 
 // The form every client sends, read without the regex's match array and lower-casing: the same
 // answer as AUTH_HEADER when the header starts with 'Bearer ' and a non-space (the fast path
-// runs on every guarded request). The token ends at the first whitespace, as with \S+.
-const WHITESPACE = /\s/g;
+// runs on every guarded request). The token is the run of non-whitespace from there, as \S+;
+// a sticky run match is about twice as fast per character as searching for the next \s.
+const TOKEN_RUN = /\S*/y;
 const FAST_PREFIX = 'Bearer ';
 
 function bearerHeader(request: TokenCarrier): string | null {
@@ -16,8 +17,9 @@ function bearerHeader(request: TokenCarrier): string | null {
   // Node keeps the first of duplicated `authorization` headers; an array is not a header we trust.
   if (typeof header !== 'string') return null;
   if (header.startsWith(FAST_PREFIX) && header.length > 7 && !isSpace(header.charCodeAt(7))) {
-    WHITESPACE.lastIndex = 8;
-    return WHITESPACE.test(header) ? header.slice(7, WHITESPACE.lastIndex - 1) : header.slice(7);
+    TOKEN_RUN.lastIndex = 8;
+    TOKEN_RUN.test(header);
+    return header.slice(7, TOKEN_RUN.lastIndex);
   }
   const match = AUTH_HEADER.exec(header);
   if (match === null || (match[1] as string).toLowerCase() !== 'bearer') return null;
