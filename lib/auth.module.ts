@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
+import { AccessTokenAuthenticator } from './access-token/access-token-authenticator.js';
 import { createKeyRing, type KeyRing } from './access-token/key-ring.js';
-import { createAccessTokenVerifier } from './access-token/verify-access-token.js';
+import {
+  createAccessTokenVerifier,
+  type AccessTokenVerifier,
+} from './access-token/verify-access-token.js';
 import { ACCESS_TOKEN_VERIFIER, AUTH_KEY_RING, AUTH_OPTIONS } from './auth.constants.js';
 import { AUTH_MODULE_OPTIONS, ConfigurableAuthModule } from './auth.module-definition.js';
 import { AUTH_CLOCK, systemClock, type Clock } from './clock.js';
@@ -66,10 +70,24 @@ import { TokenService } from './token.service.js';
         options.revocation.store ?? new MemoryRevocationStore(),
       inject: [AUTH_OPTIONS],
     },
+    {
+      provide: AccessTokenAuthenticator,
+      useFactory: (verifier: AccessTokenVerifier, revocations: RevocationStore, clock: Clock) =>
+        new AccessTokenAuthenticator(verifier, revocations, clock),
+      inject: [ACCESS_TOKEN_VERIFIER, RevocationStore, AUTH_CLOCK],
+    },
     TokenService,
     AccessTokenGuard,
     RolesGuard,
   ],
-  exports: [AUTH_OPTIONS, AUTH_CLOCK, RevocationStore, TokenService, AccessTokenGuard, RolesGuard],
+  exports: [
+    AUTH_OPTIONS,
+    AUTH_CLOCK,
+    RevocationStore,
+    AccessTokenAuthenticator,
+    TokenService,
+    AccessTokenGuard,
+    RolesGuard,
+  ],
 })
 export class AuthModule extends ConfigurableAuthModule {}

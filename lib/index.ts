@@ -9,6 +9,7 @@ export type {
 export { AUTH_MODULE_OPTIONS } from './auth.module-definition.js';
 export { AUTH_OPTIONS, IS_OPTIONAL_AUTH_KEY, IS_PUBLIC_KEY, ROLES_KEY } from './auth.constants.js';
 export { TokenService } from './token.service.js';
+export { AccessTokenAuthenticator } from './access-token/access-token-authenticator.js';
 export type { RequestContext } from './token.service.js';
 
 export {
@@ -119,7 +120,7 @@ export { REFRESH_TOKEN_REUSED_EVENT } from './refresh-token/refresh-token-reuse.
 export type { RefreshTokenReuseEvent } from './refresh-token/refresh-token-reuse.event.js';
 
 export { createKeyRing } from './access-token/key-ring.js';
-export type { AccessTokenSigner, KeyMaterial, KeyRing } from './access-token/key-ring.js';
+export type { AccessTokenSigner, KeyMaterial, KeyRing, KeySet } from './access-token/key-ring.js';
 export { createAccessTokenVerifier } from './access-token/verify-access-token.js';
 export type { AccessTokenVerifier } from './access-token/verify-access-token.js';
 export { parseDuration } from './options/parse-duration.js';

@@ -14,12 +14,11 @@ import type {
   CustomClaims,
   TokenPair,
 } from './access-token/access-token-claims.js';
+import { AccessTokenAuthenticator } from './access-token/access-token-authenticator.js';
 import type { KeyRing } from './access-token/key-ring.js';
 import { signAccessToken } from './access-token/sign-access-token.js';
-import type { AccessTokenVerifier } from './access-token/verify-access-token.js';
-import { ACCESS_TOKEN_VERIFIER, AUTH_KEY_RING, AUTH_OPTIONS } from './auth.constants.js';
+import { AUTH_KEY_RING, AUTH_OPTIONS } from './auth.constants.js';
 import {
-  AccessTokenRevokedError,
   RefreshNotConfiguredError,
   SigningNotConfiguredError,
   UserRejectedError,
@@ -59,7 +58,7 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
     @Inject(AUTH_KEY_RING) private readonly keyRing: KeyRing,
-    @Inject(ACCESS_TOKEN_VERIFIER) private readonly verifier: AccessTokenVerifier,
+    private readonly authenticator: AccessTokenAuthenticator,
     @Inject(RevocationStore) private readonly revocations: RevocationStore,
     @Inject(AUTH_CLOCK) private readonly clock: Clock,
     @Optional() private readonly moduleRef?: ModuleRef,
@@ -215,9 +214,7 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
    * @throws AccessTokenInvalidError, AccessTokenExpiredError, AccessTokenRevokedError
    */
   async verifyAccessToken(token: string): Promise<AccessTokenClaims> {
-    const claims = await this.verifier.verify(token);
-    if (this.revocations.isRevoked(claims, this.clock.now())) throw new AccessTokenRevokedError();
-    return claims;
+    return this.authenticator.authenticate(token);
   }
 
   /**

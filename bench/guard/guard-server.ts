@@ -14,10 +14,22 @@ async function appModule(
     case 'ours':
     case 'ours-nocache': {
       const { authModuleApp } = await import('./apps/auth-module.app.js');
-      return authModuleApp(material, variant === 'ours-nocache' ? { enabled: false } : undefined);
+      // BENCH_CACHE: the `cache` option as JSON (the memory benchmark's byte budget).
+      const cache =
+        variant === 'ours-nocache'
+          ? { enabled: false }
+          : process.env.BENCH_CACHE === undefined
+            ? undefined
+            : JSON.parse(process.env.BENCH_CACHE);
+      return authModuleApp(material, cache);
     }
     case 'recipe':
       return (await import('./apps/nest-recipe.app.js')).nestRecipeApp(material);
+    case 'floor':
+      return (await import('./apps/floor-guard.app.js')).floorGuardApp(
+        material,
+        JSON.parse(process.env.BENCH_FLOOR_CLAIMS ?? '{}'),
+      );
     case 'noop':
       return (await import('./apps/noop-guard.app.js')).noopGuardApp();
     case 'jose':

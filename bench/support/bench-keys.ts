@@ -58,13 +58,19 @@ export async function mintTokens(
   material: BenchKeyMaterial,
   count: number,
   ttlSeconds = 900,
+  tokenLength = 0,
 ): Promise<string[]> {
+  // A `pad` claim brings the token to about `tokenLength` characters (base64url: 4 per 3 bytes).
+  const pad =
+    tokenLength > 0
+      ? { pad: 'p'.repeat(Math.max(0, Math.floor(((tokenLength - 400) * 3) / 4))) }
+      : {};
   const key = await signingKey(material);
   const now = Math.floor(Date.now() / 1000);
   const tokens: string[] = [];
   for (let index = 0; index < count; index += 1) {
     tokens.push(
-      await new SignJWT({ roles: ['user'], sid: `session-${index % 997}` })
+      await new SignJWT({ roles: ['user'], sid: `session-${index % 997}`, ...pad })
         .setProtectedHeader({ alg: material.algorithm, kid: material.kid, typ: 'at+jwt' })
         .setIssuer(BENCH_ISSUER)
         .setAudience(BENCH_AUDIENCE)
@@ -80,9 +86,15 @@ export async function mintTokens(
 
 /**
  * An endless source of distinct HS256 access tokens, a few microseconds each, for runs too long
- * to pre-mint (the memory benchmark's million requests). Same claims as {@link mintTokens}.
+ * to pre-mint (the memory benchmark's million requests). Same claims as {@link mintTokens},
+ * plus, when `tokenLength` is given, a `pad` claim that brings each token to about that length
+ * (identity providers that put groups or permissions in the token make them that large).
  */
-export function hs256TokenSource(material: BenchKeyMaterial, ttlSeconds = 900): () => string {
+export function hs256TokenSource(
+  material: BenchKeyMaterial,
+  ttlSeconds = 900,
+  tokenLength = 0,
+): () => string {
   if (material.secret === undefined) throw new TypeError('hs256TokenSource needs HS256 material');
   const header = Buffer.from(
     JSON.stringify({ alg: 'HS256', kid: material.kid, typ: 'at+jwt' }),
@@ -90,6 +102,11 @@ export function hs256TokenSource(material: BenchKeyMaterial, ttlSeconds = 900): 
   const secret = Buffer.from(material.secret, 'utf8');
   const prefix = randomBytes(6).toString('hex');
   let counter = 0;
+  // base64url: 4 characters per 3 bytes; the rest of the token is about 330 characters.
+  const pad =
+    tokenLength > 0
+      ? 'p'.repeat(Math.max(0, Math.floor(((tokenLength - 330) * 3) / 4)))
+      : undefined;
   return () => {
     counter += 1;
     const now = Math.floor(Date.now() / 1000);
@@ -103,6 +120,7 @@ export function hs256TokenSource(material: BenchKeyMaterial, ttlSeconds = 900): 
         iat: now,
         exp: now + ttlSeconds,
         jti: `${prefix}-${counter}`,
+        ...(pad === undefined ? {} : { pad }),
       }),
     ).toString('base64url');
     const input = `${header}.${payload}`;

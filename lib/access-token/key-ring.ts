@@ -5,6 +5,7 @@ import {
   createRemoteJWKSet,
   errors,
   exportJWK,
+  jwksCache,
   importJWK,
   importPKCS8,
   importSPKI,
@@ -50,10 +51,30 @@ export interface KeyRing {
     header: JWSHeaderParameters,
     input: FlattenedJWSInput,
   ) => Promise<KeyMaterial>;
+  /**
+   * The identity of a key `resolveKey` returned (its `kid` and public members or thumbprint),
+   * or `undefined` for a key this ring did not hand out. A cached verification remembers it.
+   */
+  readonly keyIdOf: (key: KeyMaterial) => string | undefined;
+  /**
+   * The key set as it is now. The object is replaced whenever the set changes (a remote JWKS
+   * reloaded), so callers compare it by reference and look ids up only after a change. Cheap
+   * enough for every request: with a remote JWKS past its `cacheMaxAge` it also starts a
+   * background reload, so that a key the issuer withdrew is noticed without waiting for a
+   * token that misses the cache.
+   */
+  readonly currentKeySet: () => KeySet;
+}
+
+/** The identities of the keys a {@link KeyRing} verifies with at one moment. */
+export interface KeySet {
+  readonly ids: ReadonlySet<string>;
 }
 
 interface ImportedKey {
   readonly kid: string;
+  /** `kid#thumbprint`: a key re-imported with the same material keeps its identity. */
+  readonly id: string;
   readonly alg: AccessTokenAlgorithm;
   readonly verifyKey: KeyMaterial;
   readonly signKey: KeyMaterial | null;
@@ -201,7 +222,7 @@ async function importAsymmetric(
   alg: Exclude<AccessTokenAlgorithm, 'HS256'>,
   path: string,
   problems: string[],
-): Promise<Omit<ImportedKey, 'kid'> | null> {
+): Promise<Omit<ImportedKey, 'kid' | 'id'> | null> {
   const fix = (member: 'privateKey' | 'publicKey', cause: unknown): string =>
     `${path}.${member}: is not a usable ${alg} ${member === 'privateKey' ? 'private' : 'public'} key (${reason(cause)}); ` +
     `pass ${EXPECTED_KEY[alg]} as ${member === 'privateKey' ? "PKCS#8 PEM ('-----BEGIN PRIVATE KEY-----'), a private JWK or a private KeyObject" : "SPKI PEM ('-----BEGIN PUBLIC KEY-----'), a public JWK or a public KeyObject"}, or set the key's algorithm`;
@@ -279,12 +300,21 @@ async function importKey(
       true,
       ['sign', 'verify'],
     );
-    return { kid, alg, verifyKey: hmacKey, signKey: hmacKey, publicJwk: null };
+    const thumbprint = await calculateJwkThumbprint({ kty: 'oct', k: base64url.encode(secret) });
+    return {
+      kid,
+      id: `${kid}#${thumbprint}`,
+      alg,
+      verifyKey: hmacKey,
+      signKey: hmacKey,
+      publicJwk: null,
+    };
   }
   const imported = await importAsymmetric(key, alg, path, problems);
   if (imported === null) return null;
-  const kid = key.kid ?? (await calculateJwkThumbprint(imported.publicJwk as JWK));
-  return { kid, ...imported };
+  const thumbprint = await calculateJwkThumbprint(imported.publicJwk as JWK);
+  const kid = key.kid ?? thumbprint;
+  return { kid, id: `${kid}#${thumbprint}`, ...imported };
 }
 
 // RFC 8725 section 3.10 / PortSwigger "jwk" and "jku" labs: a token must never supply or point
@@ -318,30 +348,92 @@ function localResolver(keys: readonly ImportedKey[]): KeyRing['resolveKey'] {
   };
 }
 
-function remoteResolver(
+// Identity of a remote JWK: its kid and public members, so that a key re-published under the
+// same kid with other material is a different key.
+function remoteKeyId(jwk: JWK): string {
+  return `${String(jwk.kid)}#${PUBLIC_MEMBERS.map((member) => jwk[member] ?? '').join('.')}`;
+}
+
+// A JWK without "alg" is usable when its type and curve fit the pinned algorithm (some
+// identity providers omit "alg", RFC 7517 section 4.4 makes it optional); one that declares
+// an algorithm must declare the pinned one (RFC 8725 section 3.1).
+function usableFor(jwk: JWK, alg: AccessTokenAlgorithm): boolean {
+  if (alg === 'HS256') return false;
+  return jwk.alg === undefined ? fits(jwk, alg) : jwk.alg === alg && fits(jwk, alg);
+}
+
+const KEY_TYPE: Record<AccessTokenAlgorithm, string> = {
+  ES256: 'EC',
+  ES384: 'EC',
+  EdDSA: 'OKP',
+  RS256: 'RSA',
+  PS256: 'RSA',
+  HS256: 'oct',
+};
+
+interface JwksCacheEntry {
+  uat?: number;
+  jwks?: { keys: JWK[] };
+}
+
+function remoteKeys(
   jwks: NonNullable<ResolvedAuthOptions['jwks']>,
   algorithms: readonly AccessTokenAlgorithm[],
-): KeyRing['resolveKey'] {
+): Pick<KeyRing, 'resolveKey' | 'keyIdOf' | 'currentKeySet'> {
+  // jose writes every JWKS it applies into this object (`uat` changes on each reload): the
+  // cheap signal that the key set changed, without `jwks()`, which clones the set per call.
+  const applied: JwksCacheEntry = {};
   const remote = createRemoteJWKSet(jwks.url, {
     cacheMaxAge: jwks.cacheMaxAge * 1000,
     cooldownDuration: jwks.cooldownDuration * 1000,
     timeoutDuration: Math.max(1, Math.round(jwks.timeoutDuration * 1000)),
+    [jwksCache]: applied as never,
   });
-  return async (header, input) => {
+  const ids = new WeakMap<object, string>();
+  let keySet: KeySet = Object.freeze({ ids: new Set<string>() });
+  let keySetUat: number | undefined;
+
+  const currentKeySet = (): KeySet => {
+    if (applied.uat !== keySetUat) {
+      keySetUat = applied.uat;
+      keySet = Object.freeze({ ids: new Set((applied.jwks?.keys ?? []).map(remoteKeyId)) });
+    }
+    if (keySetUat !== undefined && !remote.fresh && !remote.reloading) {
+      // A failed reload keeps the last set (jose keeps it too); the next stale hit retries.
+      remote.reload().catch(() => undefined);
+    }
+    return keySet;
+  };
+
+  const resolveKey: KeyRing['resolveKey'] = async (header, input) => {
     assertNoKeyCarryingHeader(header);
     if (!(algorithms as readonly unknown[]).includes(header.alg)) {
       throw new errors.JOSEAlgNotAllowed('"alg" (Algorithm) Header Parameter value not allowed');
     }
     const key = await remote(header, input);
-    // jose lets a JWK without "alg" serve any algorithm of its key type; demand that every
-    // candidate declares one, so the pinned algorithm is the key's own.
-    const candidates = (remote.jwks()?.keys ?? []).filter(
-      (jwk) => header.kid === undefined || jwk.kid === header.kid,
+    // jose lets a JWK without "alg" serve any algorithm of its key type; the one candidate
+    // must fit the pinned algorithm, so the pinned algorithm is the key's own.
+    // Every key jose could have picked (same kid; same alg or, without alg, same key type)
+    // must fit the pinned algorithm.
+    const alg = header.alg as AccessTokenAlgorithm;
+    const candidates = (applied.jwks?.keys ?? []).filter(
+      (jwk) =>
+        (header.kid === undefined || jwk.kid === header.kid) &&
+        (jwk.alg === undefined ? jwk.kty === KEY_TYPE[alg] : jwk.alg === alg),
     );
-    if (candidates.length === 0 || candidates.some((jwk) => typeof jwk.alg !== 'string')) {
+    if (candidates.length === 0 || !candidates.every((jwk) => usableFor(jwk, alg))) {
       throw new errors.JWKSNoMatchingKey();
     }
+    // With several candidates (a token without kid) the key jose chose is not known: it is
+    // verified but not given an identity, so it is not cached.
+    if (candidates.length === 1) ids.set(key, remoteKeyId(candidates[0]!));
     return key;
+  };
+
+  return {
+    resolveKey,
+    keyIdOf: (key) => ids.get(key as object),
+    currentKeySet,
   };
 }
 
@@ -365,7 +457,7 @@ export async function createKeyRing(options: ResolvedAuthOptions): Promise<KeyRi
       signer: null,
       algorithms,
       jwks: Object.freeze({ keys: Object.freeze([]) }),
-      resolveKey: remoteResolver(options.jwks, algorithms),
+      ...remoteKeys(options.jwks, algorithms),
     });
   }
 
@@ -401,6 +493,9 @@ export async function createKeyRing(options: ResolvedAuthOptions): Promise<KeyRi
   });
   if (problems.length > 0) throw new AuthConfigurationError(problems);
 
+  const ids = new WeakMap<object, string>(keys.map((key) => [key.verifyKey as object, key.id]));
+  // A local set never changes after start-up; a new configuration builds a new ring.
+  const keySet: KeySet = Object.freeze({ ids: new Set(keys.map((key) => key.id)) });
   const first = imported[0];
   const signer: AccessTokenSigner | null =
     first?.signKey != null
@@ -416,5 +511,7 @@ export async function createKeyRing(options: ResolvedAuthOptions): Promise<KeyRi
     algorithms: Object.freeze([...new Set(keys.map((key) => key.alg))]),
     jwks: Object.freeze({ keys: Object.freeze(published) }),
     resolveKey: localResolver(keys),
+    keyIdOf: (key: KeyMaterial) => ids.get(key as object),
+    currentKeySet: () => keySet,
   });
 }

@@ -1,11 +1,11 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { AccessTokenAuthenticator } from '../access-token/access-token-authenticator.js';
 import type { AccessTokenClaims } from '../access-token/access-token-claims.js';
 import { AUTH_OPTIONS } from '../auth.constants.js';
 import { AccessTokenMissingError, InsufficientRoleError } from '../auth.errors.js';
 import { toAuthHttpException } from '../http/auth-http-exception.js';
 import type { ResolvedAuthOptions } from '../options/auth-module-options.js';
-import { TokenService } from '../token.service.js';
 import { getRequest, type AuthenticatableRequest } from './get-request.js';
 import {
   hasAnyRole,
@@ -31,7 +31,7 @@ export class AccessTokenGuard implements CanActivate {
 
   constructor(
     protected readonly reflector: Reflector,
-    protected readonly tokens: TokenService,
+    protected readonly authenticator: AccessTokenAuthenticator,
     @Inject(AUTH_OPTIONS) protected readonly options: ResolvedAuthOptions,
   ) {
     this.routes = new RouteAuthMetadataCache(reflector);
@@ -39,12 +39,15 @@ export class AccessTokenGuard implements CanActivate {
 
   /**
    * Authenticates the request and checks its roles; `true`, or an `HttpException` (401/403).
+   * A token served from the verified-token cache is decided synchronously (a boolean, which
+   * Nest takes without awaiting); otherwise the answer is a promise.
    * @throws HttpException 401 without a valid token (unless the route is public or optional), 403 without the role
    */
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const route = this.routeMetadata(context);
     if (route.isPublic) return true;
     const request = getRequest(context);
+    let claims: AccessTokenClaims | Promise<AccessTokenClaims>;
     try {
       const token = request === undefined ? null : this.extractToken(request);
       if (token === null) {
@@ -52,13 +55,33 @@ export class AccessTokenGuard implements CanActivate {
         if (route.isOptional) return true;
         throw new AccessTokenMissingError();
       }
-      const claims = await this.tokens.verifyAccessToken(token);
-      request!.user = claims;
-      if (route.roles !== null) this.checkRoles(claims, route.roles);
-      return true;
+      claims = this.authenticator.authenticate(token);
+      if (!(claims instanceof Promise)) return this.admit(request!, claims, route);
     } catch (error) {
       throw toAuthHttpException(context, error);
     }
+    return claims.then(
+      (verified) => {
+        try {
+          return this.admit(request!, verified, route);
+        } catch (error) {
+          throw toAuthHttpException(context, error);
+        }
+      },
+      (error: unknown) => {
+        throw toAuthHttpException(context, error);
+      },
+    );
+  }
+
+  private admit(
+    request: AuthenticatableRequest,
+    claims: AccessTokenClaims,
+    route: RouteAuthMetadata,
+  ): boolean {
+    request.user = claims;
+    if (route.roles !== null) this.checkRoles(claims, route.roles);
+    return true;
   }
 
   /**
@@ -71,8 +94,10 @@ export class AccessTokenGuard implements CanActivate {
 
   /** The access token of the request, or `null`. The first extractor that finds one wins. */
   protected extractToken(request: AuthenticatableRequest): string | null {
-    for (const extract of this.options.extractors) {
-      const token = extract(request);
+    // Indexed: a for-of would allocate an iterator on every request.
+    const extractors = this.options.extractors;
+    for (let index = 0; index < extractors.length; index++) {
+      const token = extractors[index]!(request);
       if (typeof token === 'string' && token.length > 0) return token;
     }
     return null;

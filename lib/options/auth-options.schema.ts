@@ -305,6 +305,9 @@ const revocationSchema = z.strictObject(
   { error: 'must be an object such as { store }' },
 );
 
+/** Default `cache.maxBytes`: 16 MiB, sized for a small server. */
+const DEFAULT_CACHE_MAX_BYTES = 16 * 1024 * 1024;
+
 const cacheSchema = z.strictObject(
   {
     enabled: z.boolean({ error: 'must be true or false' }).default(true),
@@ -315,6 +318,15 @@ const cacheSchema = z.strictObject(
         error: 'must be an integer >= 1; set cache.enabled to false to turn the cache off',
       })
       .default(10_000),
+    maxBytes: z
+      .number({ error: 'must be a number of bytes >= 4096, e.g. 16777216 (16 MiB)' })
+      .int({ error: 'must be a number of bytes >= 4096, e.g. 16777216 (16 MiB)' })
+      .min(4096, {
+        error:
+          'must be a number of bytes >= 4096 (one token of 8 KiB needs about 16 KiB); set cache.enabled to false to turn the cache off',
+      })
+      .default(DEFAULT_CACHE_MAX_BYTES),
+    admitOnFirstSight: z.boolean({ error: 'must be true or false' }).default(false),
   },
   { error: 'must be an object such as { enabled: true, maxEntries: 10000 }' },
 );
@@ -372,7 +384,12 @@ const fieldsSchema = z.strictObject(
         error: 'is empty, so no request could carry a token; leave it out for the default',
       })
       .optional(),
-    cache: cacheSchema.default({ enabled: true, maxEntries: 10_000 }),
+    cache: cacheSchema.default({
+      enabled: true,
+      maxEntries: 10_000,
+      maxBytes: DEFAULT_CACHE_MAX_BYTES,
+      admitOnFirstSight: false,
+    }),
     refresh: z.preprocess(
       (value) => (value === false ? undefined : value),
       refreshSchema.optional(),

@@ -5,13 +5,36 @@ import type { TokenCarrier, TokenExtractor } from './auth-module-options.js';
 // whitespace-delimited value after it is the token (security catalogue A02, A04).
 const AUTH_HEADER = /(\S+)\s+(\S+)/;
 
+// The form every client sends, read without the regex's match array and lower-casing: the same
+// answer as AUTH_HEADER when the header starts with 'Bearer ' and a non-space (the fast path
+// runs on every guarded request). The token is the run of non-whitespace from there, as \S+;
+// a sticky run match is about twice as fast per character as searching for the next \s.
+const TOKEN_RUN = /\S*/y;
+const FAST_PREFIX = 'Bearer ';
+
 function bearerHeader(request: TokenCarrier): string | null {
   const header = request.headers.authorization;
   // Node keeps the first of duplicated `authorization` headers; an array is not a header we trust.
   if (typeof header !== 'string') return null;
+  if (header.startsWith(FAST_PREFIX) && header.length > 7 && !isSpace(header.charCodeAt(7))) {
+    TOKEN_RUN.lastIndex = 8;
+    TOKEN_RUN.test(header);
+    return header.slice(7, TOKEN_RUN.lastIndex);
+  }
   const match = AUTH_HEADER.exec(header);
   if (match === null || (match[1] as string).toLowerCase() !== 'bearer') return null;
   return match[2] as string;
+}
+
+const SINGLE_WHITESPACE = /\s/;
+// What \s matches: ASCII space, tab to carriage return, and (rare, so left to the regex)
+// the Unicode spaces above 0x7f.
+function isSpace(code: number): boolean {
+  return (
+    code === 32 ||
+    (code >= 9 && code <= 13) ||
+    (code > 0x7f && SINGLE_WHITESPACE.test(String.fromCharCode(code)))
+  );
 }
 
 // A repeated query parameter is an array (or several values): never a token.

@@ -11,7 +11,8 @@ import { recordAuthFailure } from './passport-auth-failure.js';
 
 /** What {@link JoseJwtStrategy} needs: the module's verification path and extractors. */
 export interface JoseJwtStrategyOptions {
-  readonly verify: (token: string) => Promise<AccessTokenClaims>;
+  /** The module's authentication; may answer synchronously (a cached token). */
+  readonly verify: (token: string) => AccessTokenClaims | Promise<AccessTokenClaims>;
   readonly extractors: readonly TokenExtractor[];
 }
 
@@ -42,6 +43,26 @@ export class JoseJwtStrategy extends Strategy {
     super();
   }
 
+  private accept(request: TokenCarrier, actions: StrategyActions, claims: AccessTokenClaims): void {
+    this.verifyCallback(claims, (error, user, info) => {
+      if (error) actions.error(error);
+      else if (!user) {
+        recordAuthFailure(request, new AccessTokenInvalidError());
+        actions.fail('Bearer error="invalid_token"', 401);
+      } else actions.success(user, info);
+    });
+  }
+
+  // JwtAuthGuard reads the recorded failure to answer expired and invalid apart (RFC 6750).
+  private refuse(request: TokenCarrier, actions: StrategyActions, error: unknown): void {
+    const mapped = authErrorToHttp(error);
+    if (mapped === null) actions.error(error);
+    else {
+      recordAuthFailure(request, error as AuthError);
+      actions.fail(mapped.wwwAuthenticate ?? 'Bearer', mapped.status);
+    }
+  }
+
   override authenticate(request: TokenCarrier): void {
     const actions = this as unknown as StrategyActions;
     let token: string | null = null;
@@ -54,23 +75,20 @@ export class JoseJwtStrategy extends Strategy {
       actions.fail('Bearer', 401);
       return;
     }
-    this.strategyOptions.verify(token).then(
-      (claims) =>
-        this.verifyCallback(claims, (error, user, info) => {
-          if (error) actions.error(error);
-          else if (!user) {
-            recordAuthFailure(request, new AccessTokenInvalidError());
-            actions.fail('Bearer error="invalid_token"', 401);
-          } else actions.success(user, info);
-        }),
-      (error: unknown) => {
-        const mapped = authErrorToHttp(error);
-        if (mapped === null) actions.error(error);
-        else {
-          recordAuthFailure(request, error as AuthError);
-          actions.fail(mapped.wwwAuthenticate ?? 'Bearer', mapped.status);
-        }
-      },
-    );
+    let claims: AccessTokenClaims | Promise<AccessTokenClaims>;
+    try {
+      claims = this.strategyOptions.verify(token);
+    } catch (error) {
+      this.refuse(request, actions, error);
+      return;
+    }
+    if (claims instanceof Promise) {
+      claims.then(
+        (verified) => this.accept(request, actions, verified),
+        (error: unknown) => this.refuse(request, actions, error),
+      );
+    } else {
+      this.accept(request, actions, claims);
+    }
   }
 }

@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { AccessTokenClaims } from '../access-token/access-token-claims.js';
 import { AUTH_OPTIONS } from '../auth.constants.js';
 import type { ResolvedAuthOptions } from '../options/auth-module-options.js';
-import { TokenService } from '../token.service.js';
+import { AccessTokenAuthenticator } from '../access-token/access-token-authenticator.js';
 import { JoseJwtStrategy } from './jose-jwt.strategy.js';
 
 /**
@@ -20,9 +20,12 @@ import { JoseJwtStrategy } from './jose-jwt.strategy.js';
  */
 @Injectable()
 export class JwtPassportStrategy extends PassportStrategy(JoseJwtStrategy, 'jwt') {
-  constructor(tokens: TokenService, @Inject(AUTH_OPTIONS) options: ResolvedAuthOptions) {
+  constructor(
+    authenticator: AccessTokenAuthenticator,
+    @Inject(AUTH_OPTIONS) options: ResolvedAuthOptions,
+  ) {
     super({
-      verify: (token: string) => tokens.verifyAccessToken(token),
+      verify: (token: string) => authenticator.authenticate(token),
       extractors: options.extractors,
     });
   }

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { base64url, calculateJwkThumbprint, type JWK } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AuthConfigurationError } from '../../../lib/auth.errors.js';
 import { createKeyRing, type KeyRing } from '../../../lib/access-token/key-ring.js';
 import { createAccessTokenVerifier } from '../../../lib/access-token/verify-access-token.js';
@@ -306,12 +306,18 @@ describe('createKeyRing', () => {
       server.close();
     });
 
-    async function remoteVerifier() {
+    async function remoteVerifier(
+      overrides: { cacheMaxAge?: number; cache?: AuthModuleOptions['cache'] } = {},
+    ) {
       const clock = new FixedClock(Date.now());
       const options = resolveAuthOptions({
         issuer: TEST_ISSUER,
         audience: TEST_AUDIENCE,
-        jwks: { url },
+        jwks: {
+          url,
+          ...(overrides.cacheMaxAge === undefined ? {} : { cacheMaxAge: overrides.cacheMaxAge }),
+        },
+        ...(overrides.cache === undefined ? {} : { cache: overrides.cache }),
       });
       const keyRing = await createKeyRing(options);
       return { clock, keyRing, verifier: createAccessTokenVerifier(options, keyRing, clock) };
@@ -328,15 +334,67 @@ describe('createKeyRing', () => {
       await expect(verifier.verify(token)).resolves.toMatchObject({ sub: 'u1' });
     });
 
-    it('refuses a remote key that does not declare its alg', async () => {
+    it('accepts a remote key without alg whose type and curve fit the pinned algorithm', async () => {
       const issuer = await createKit('ES256');
       const [jwk] = issuer.keyRing.jwks.keys;
       body = JSON.stringify({ keys: [{ ...jwk, alg: undefined }] });
       const { clock, verifier } = await remoteVerifier();
       const token = issuerToken(clock, { alg: 'ES256', kid: jwk?.kid });
+      await expect(verifier.verify(token)).resolves.toMatchObject({ sub: 'u1' });
+    });
+
+    it('refuses a remote key without alg whose curve does not fit, or that declares another alg', async () => {
+      const issuer = await createKit('ES256');
+      const other = await createKit('ES384');
+      const [jwk] = issuer.keyRing.jwks.keys;
+      const [p384] = other.keyRing.jwks.keys;
+      const { clock, verifier } = await remoteVerifier();
+      body = JSON.stringify({ keys: [{ ...p384, kid: jwk?.kid, alg: undefined }] });
+      await expect(
+        verifier.verify(issuerToken(clock, { alg: 'ES256', kid: jwk?.kid })),
+      ).rejects.toMatchObject({ code: 'ERR_AUTH_ACCESS_TOKEN_INVALID' });
+      const second = await remoteVerifier();
+      body = JSON.stringify({ keys: [{ ...jwk, alg: 'ES384' }] });
+      await expect(
+        second.verifier.verify(issuerToken(second.clock, { alg: 'ES256', kid: jwk?.kid })),
+      ).rejects.toMatchObject({ code: 'ERR_AUTH_ACCESS_TOKEN_INVALID' });
+    });
+
+    it('refuses a cached token once the issuer JWKS no longer lists its key', async () => {
+      const issuer = await createKit('ES256');
+      const other = await createKit('ES256', {
+        keys: [{ kid: 'next', privateKey: testKeyPair('ES256', 'next').privatePem }],
+      });
+      body = JSON.stringify(issuer.keyRing.jwks);
+      // cacheMaxAge 0: every cache hit finds the set stale and reloads it in the background.
+      const { clock, verifier } = await remoteVerifier({
+        cacheMaxAge: 0,
+        cache: { admitOnFirstSight: true },
+      });
+      const token = issuerToken(clock, { alg: 'ES256', kid: issuer.keyRing.signer?.kid });
+      const claims = await verifier.verify(token);
+      expect(verifier.verifyCached(token)).toBe(claims);
+
+      body = JSON.stringify(other.keyRing.jwks);
+      await vi.waitFor(() => expect(verifier.verifyCached(token)).toBeUndefined(), {
+        timeout: 2000,
+        interval: 20,
+      });
       await expect(verifier.verify(token)).rejects.toMatchObject({
         code: 'ERR_AUTH_ACCESS_TOKEN_INVALID',
       });
+    });
+
+    it('serves cached tokens without fetching while the JWKS is fresh', async () => {
+      const issuer = await createKit('ES256');
+      body = JSON.stringify(issuer.keyRing.jwks);
+      const { clock, verifier } = await remoteVerifier({ cache: { admitOnFirstSight: true } });
+      const token = issuerToken(clock, { alg: 'ES256', kid: issuer.keyRing.signer?.kid });
+      await verifier.verify(token);
+      const before = requests;
+      for (let index = 0; index < 5; index += 1) expect(verifier.verifyCached(token)).toBeDefined();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(requests).toBe(before);
     });
 
     it('refuses an algorithm other than the pinned one without fetching, and a jku header', async () => {

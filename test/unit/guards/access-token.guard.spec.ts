@@ -3,12 +3,13 @@ import { Reflector } from '@nestjs/core';
 import { describe, expect, it } from 'vitest';
 import {
   AccessTokenGuard,
+  AccessTokenRevokedError,
   OptionalAuth,
   Public,
   Roles,
   type AccessTokenClaims,
   type ResolvedAuthOptions,
-  type TokenService,
+  type AccessTokenAuthenticator,
 } from '../../../lib/index.js';
 import { fakeExecutionContext } from '../../support/fake-execution-context.js';
 
@@ -51,15 +52,19 @@ class CountingReflector extends Reflector {
   }
 }
 
-function guardWith(reflector: Reflector = new Reflector()): AccessTokenGuard {
-  const tokens = { verifyAccessToken: async () => claims } as unknown as TokenService;
+function guardWith(
+  reflector: Reflector = new Reflector(),
+  authenticate: (token: string) => AccessTokenClaims | Promise<AccessTokenClaims> = async () =>
+    claims,
+): AccessTokenGuard {
+  const authenticator = { authenticate } as unknown as AccessTokenAuthenticator;
   const options = {
     extractors: [
       (request: { headers: Record<string, unknown> }) =>
         (request.headers['x-token'] as string) ?? null,
     ],
   } as unknown as ResolvedAuthOptions;
-  return new AccessTokenGuard(reflector, tokens, options);
+  return new AccessTokenGuard(reflector, authenticator, options);
 }
 
 async function run(
@@ -80,6 +85,18 @@ async function run(
   } catch (error) {
     return { status: (error as HttpException).getStatus() };
   }
+}
+
+/** An HTTP context for `handler` of `cls`, with `token` in the request. */
+function httpContext(cls: new () => object, handler: string, token: string) {
+  const request: { headers: Record<string, string>; user?: unknown } = {
+    headers: { 'x-token': token },
+  };
+  const context = fakeExecutionContext('http', [request, { setHeader: () => undefined }], {
+    handler: (cls.prototype as Record<string, () => unknown>)[handler],
+    cls,
+  });
+  return { request, context };
 }
 
 describe('AccessTokenGuard', () => {
@@ -136,6 +153,30 @@ describe('AccessTokenGuard', () => {
     expect(await run(guard, ChildArticlesController, 'list', 'token')).toEqual({
       result: true,
       user: claims,
+    });
+  });
+
+  describe('on a token the authenticator answers synchronously (a cache hit)', () => {
+    it('decides with a boolean, not a promise, and attaches the claims', () => {
+      const guard = guardWith(new Reflector(), () => claims);
+      const { request, context } = httpContext(ChildArticlesController, 'list', 'token');
+      expect(guard.canActivate(context)).toBe(true);
+      expect(request.user).toBe(claims);
+    });
+
+    it('refuses a missing role with 403 at once', () => {
+      const guard = guardWith(new Reflector(), () => claims);
+      const { context } = httpContext(ArticlesController, 'drafts', 'token');
+      expect(() => guard.canActivate(context)).toThrow(expect.objectContaining({ status: 403 }));
+    });
+
+    it('turns an error thrown at once (a revoked cached token) into 401', () => {
+      const guard = guardWith(new Reflector(), () => {
+        throw new AccessTokenRevokedError();
+      });
+      const { request, context } = httpContext(ChildArticlesController, 'list', 'token');
+      expect(() => guard.canActivate(context)).toThrow(expect.objectContaining({ status: 401 }));
+      expect(request.user).toBeUndefined();
     });
   });
 });

@@ -64,7 +64,12 @@ describe('resolveAuthOptions', () => {
         audience: [TEST_AUDIENCE],
         accessTokenTtl: 900,
         clockTolerance: 5,
-        cache: { enabled: true, maxEntries: 10_000 },
+        cache: {
+          enabled: true,
+          maxEntries: 10_000,
+          maxBytes: 16 * 1024 * 1024,
+          admitOnFirstSight: false,
+        },
         jwks: null,
         refresh: null,
         revocation: { store: null },
@@ -344,9 +349,20 @@ describe('resolveAuthOptions', () => {
       expect(problemsOf({ ...base, cache: { enabled: 'yes' } })).toContainEqual(
         expect.stringMatching(/^cache\.enabled: must be true or false/),
       );
+      expect(problemsOf({ ...base, cache: { maxBytes: 1000 } })).toContainEqual(
+        expect.stringMatching(/^cache\.maxBytes: must be a number of bytes >= 4096/),
+      );
+      expect(problemsOf({ ...base, cache: { maxBytes: 1.5e6 + 0.5 } })).toContainEqual(
+        expect.stringMatching(/^cache\.maxBytes: must be a number of bytes/),
+      );
+      expect(problemsOf({ ...base, cache: { admitOnFirstSight: 1 } })).toContainEqual(
+        expect.stringMatching(/^cache\.admitOnFirstSight: must be true or false/),
+      );
       expect(resolveAuthOptions({ ...base, cache: { enabled: false } }).cache).toEqual({
         enabled: false,
         maxEntries: 10_000,
+        maxBytes: 16 * 1024 * 1024,
+        admitOnFirstSight: false,
       });
     });
 
