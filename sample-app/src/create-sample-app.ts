@@ -1,3 +1,4 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import {
   ValidationPipe,
   type INestApplication,
@@ -51,7 +52,23 @@ export async function createSampleApp(
  */
 export function createHttpAdapter(config: SampleConfig): AbstractHttpAdapter {
   return config.httpAdapter === 'fastify'
-    ? new FastifyAdapter({ bodyLimit: config.bodyLimit })
+    ? new FastifyAdapter({
+        bodyLimit: config.bodyLimit,
+        // Fastify answers a path parameter over 100 characters with its own 414 body; let every
+        // id reach the routes (Node caps the request line at 16 KiB anyway), which answer 404 in
+        // the contract's error shape.
+        maxParamLength: 16 * 1024,
+        // A path that does not decode (a lone surrogate, a cut UTF-8 sequence) is refused by
+        // Fastify before any route; answer it in the contract's shape, without echoing the path.
+        frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+          const statusCode = error.statusCode ?? 400;
+          void reply.code(statusCode).send({
+            statusCode,
+            error: statusCode === 400 ? 'Bad Request' : 'Error',
+            message: statusCode === 400 ? 'Malformed request' : 'Request refused',
+          });
+        },
+      })
     : new ExpressAdapter();
 }
 

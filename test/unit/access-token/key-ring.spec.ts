@@ -366,9 +366,10 @@ describe('createKeyRing', () => {
         keys: [{ kid: 'next', privateKey: testKeyPair('ES256', 'next').privatePem }],
       });
       body = JSON.stringify(issuer.keyRing.jwks);
-      // cacheMaxAge 0: every cache hit finds the set stale and reloads it in the background.
+      // cacheMaxAge 1 s (the least allowed): once it has passed, a cache hit finds the set stale
+      // and reloads it in the background.
       const { clock, verifier } = await remoteVerifier({
-        cacheMaxAge: 0,
+        cacheMaxAge: 1,
         cache: { admitOnFirstSight: true },
       });
       const token = issuerToken(clock, { alg: 'ES256', kid: issuer.keyRing.signer?.kid });
@@ -377,7 +378,7 @@ describe('createKeyRing', () => {
 
       body = JSON.stringify(other.keyRing.jwks);
       await vi.waitFor(() => expect(verifier.verifyCached(token)).toBeUndefined(), {
-        timeout: 2000,
+        timeout: 5000,
         interval: 20,
       });
       await expect(verifier.verify(token)).rejects.toMatchObject({

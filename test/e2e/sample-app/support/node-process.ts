@@ -1,4 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { cp } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -28,9 +29,10 @@ export async function buildSample(outDir: string): Promise<void> {
       outDir,
     ],
     { cwd: ROOT },
-  ).catch((error: { stdout?: string }) => {
-    // tsc emits even while another engineer's file has a type error; only a crash is fatal.
-    if (!/error TS/.test(error.stdout ?? '')) throw error;
+  );
+  // As `npm run sample:build` does: the demo page's static files sit beside the compiled code.
+  await cp(resolve(ROOT, 'sample-app/public'), resolve(outDir, 'sample-app/public'), {
+    recursive: true,
   });
 }
 
