@@ -220,6 +220,11 @@ export class RedisRevocationStore implements RevocationStore {
   }
 
   /** @throws RevocationUnavailableError with `whenUnavailable: 'refuse'` while Redis is unavailable. */
+  /** Calls `listener` with every revocation applied here: this instance's and those heard from Redis. */
+  onRevoke(listener: (entry: RevocationEntry) => void): () => void {
+    return this.local.onRevoke(listener);
+  }
+
   isRevoked(subject: RevocationSubject, nowMs: number): boolean {
     if (this.refuse && !this.available) throw new RevocationUnavailableError();
     return this.local.isRevoked(subject, nowMs);

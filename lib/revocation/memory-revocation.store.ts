@@ -35,6 +35,7 @@ export class MemoryRevocationStore implements RevocationStore {
   private readonly subjects = new Map<string, IssuedBeforeRevocation>();
   private readonly maxEntries: number;
   private readonly logger = new Logger('RevocationStore');
+  private readonly listeners = new Set<(entry: RevocationEntry) => void>();
   private nextSweep = 0;
   private evictedCount = 0;
 
@@ -64,6 +65,20 @@ export class MemoryRevocationStore implements RevocationStore {
         this.subjects.set(entry.id, merge(entry, this.subjects.get(entry.id)));
         break;
     }
+    for (const listener of this.listeners) {
+      try {
+        listener(entry);
+      } catch (error) {
+        // A listener's failure must not undo or hide the revocation itself.
+        this.logger.error(`A revocation listener failed: ${(error as Error)?.name ?? 'Error'}`);
+      }
+    }
+  }
+
+  /** Calls `listener` with every entry applied from now on; returns its removal. */
+  onRevoke(listener: (entry: RevocationEntry) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   isRevoked(subject: RevocationSubject, nowMs: number): boolean {

@@ -61,6 +61,13 @@ export interface RevocationStore {
    * that only from a store configured to refuse tokens while it cannot know.
    */
   isRevoked(subject: RevocationSubject, nowMs: number): boolean;
+  /**
+   * Calls `listener` with every revocation this instance learns of, its own and (for shared
+   * stores) other instances', as soon as it applies. Optional: consumers that hold a token
+   * open for long (a WebSocket connection) use it to act at once instead of polling.
+   * @returns a function that removes the listener
+   */
+  onRevoke?(listener: (entry: RevocationEntry) => void): () => void;
   /** Loads existing revocations and subscribes to new ones. Called once at start-up. */
   init?(context?: RevocationStoreContext): Promise<void>;
   /** Releases connections. Called at shutdown. */

@@ -46,6 +46,7 @@ export class SocketAuthenticator implements OnModuleDestroy {
   protected readonly recheckInterval: number = 250;
   private readonly logger = new Logger('AuthModule');
   private readonly watched = new Map<AuthenticatableSocket, AccessTokenClaims>();
+  private stopListening: (() => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -106,8 +107,10 @@ export class SocketAuthenticator implements OnModuleDestroy {
     this.watched.set(socket, claims);
     socket.once('disconnect', () => this.unwatch(socket));
     if (this.timer === null) {
+      // The timer catches expiry; a store that announces revocations closes sockets at once.
       this.timer = setInterval(() => this.closeRevoked(), this.recheckInterval);
       this.timer.unref();
+      this.stopListening = this.revocations.onRevoke?.(() => this.closeRevoked()) ?? null;
     }
   }
 
@@ -146,6 +149,8 @@ export class SocketAuthenticator implements OnModuleDestroy {
   private stopTimer(): void {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
+    this.stopListening?.();
+    this.stopListening = null;
   }
 }
 

@@ -76,6 +76,11 @@ class OpenGateway {
   }
 }
 
+/** Re-checks only once a minute: a socket it closes within a second was closed by the store's event. */
+class EventDrivenSocketAuthenticator extends SocketAuthenticator {
+  protected override readonly recheckInterval = 60_000;
+}
+
 interface Refusal {
   status: 'error';
   statusCode: number;
@@ -148,7 +153,7 @@ describe('socket.io gateways', () => {
       providers: [
         GuardedGateway,
         OpenGateway,
-        SocketAuthenticator,
+        { provide: SocketAuthenticator, useClass: EventDrivenSocketAuthenticator },
         { provide: APP_GUARD, useClass: AccessTokenGuard },
       ],
     })
@@ -206,7 +211,7 @@ describe('socket.io gateways', () => {
       expect((await refused(socket)).data).toMatchObject({ code: 'UNAUTHENTICATED' });
     });
 
-    it('closes a connection within a second once its session is revoked', async () => {
+    it('closes a connection at once when its session is revoked: the revocation store announces it', async () => {
       const pair = await tokens.issueTokens({ id: 'user-1', roles: ['user'] });
       const socket = connect('guarded', { auth: { token: pair.accessToken } });
       await connected(socket);
@@ -226,6 +231,7 @@ describe('socket.io gateways', () => {
         },
         reason: 'io server disconnect',
       });
+      // The re-check timer runs once a minute here: only the store's event can be this quick.
       expect(Date.now() - started).toBeLessThan(1000);
     });
   });

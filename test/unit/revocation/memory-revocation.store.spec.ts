@@ -91,4 +91,20 @@ describe('MemoryRevocationStore', () => {
   it('refuses a cap it cannot keep', () => {
     expect(() => new MemoryRevocationStore({ maxEntries: 0 })).toThrow(/maxEntries/);
   });
+
+  it('announces every applied revocation to its listeners until they are removed', async () => {
+    const store = new MemoryRevocationStore();
+    const heard: string[] = [];
+    const stop = store.onRevoke((entry) => heard.push(`${entry.kind}:${entry.id}`));
+    store.onRevoke(() => {
+      throw new Error('a broken listener');
+    });
+    await store.revoke({ kind: 'token', id: 'j1', expiresAt: Date.now() + 60_000 });
+    store.apply({ kind: 'session', id: 's1', issuedBefore: 1, expiresAt: Date.now() + 60_000 });
+    stop();
+    await store.revoke({ kind: 'token', id: 'j2', expiresAt: Date.now() + 60_000 });
+    expect(heard).toEqual(['token:j1', 'session:s1']);
+    // The broken listener neither undid nor hid the revocation.
+    expect(store.isRevoked({ jti: 'j2', sub: 'u', iat: 1 }, Date.now())).toBe(true);
+  });
 });
