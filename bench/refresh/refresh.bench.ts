@@ -293,7 +293,7 @@ const markdown = [
   '## Refresh-token rotation (`npm run bench:refresh`)',
   '',
   machineLine(machine),
-  `\`POST /auth/refresh\` (Nest + Express, \`AuthModule\` with \`refresh: { dataSource }\`, ES256 access tokens) with ${clients} concurrent clients, each chaining the rotations of its own session, ${rotations} rotations per run, ${rounds} rounds after a warm-up, medians. Raw CAS: the same table, \`UPDATE … WHERE token_hash = ? AND spent_at IS NULL\` + \`INSERT\` of the successor in one transaction, directly with the driver (${clients} pg connections; better-sqlite3 on the app's connection), no HTTP, no session row, no signing. Service: \`TokenService.refresh\` called in the server process, without HTTP (its own ${clients} chains). CPU: the server process's CPU per rotation (for raw: the driver's client side only). Rows: seeded history (10 tokens per session, 9 spent).`,
+  `\`POST /auth/refresh\` (Nest + Express, \`AuthModule\` with \`refresh: { store: new TypeOrmRefreshTokenStore(dataSource) }\`, ES256 access tokens) with ${clients} concurrent clients, each chaining the rotations of its own session, ${rotations} rotations per run, ${rounds} rounds after a warm-up, medians. Raw CAS: the same table, \`UPDATE … WHERE token_hash = ? AND spent_at IS NULL\` + \`INSERT\` of the successor in one transaction, directly with the driver (${clients} pg connections; better-sqlite3 on the app's connection), no HTTP, no session row, no signing. Service: \`TokenService.refresh\` called in the server process, without HTTP (its own ${clients} chains). CPU: the server process's CPU per rotation (for raw: the driver's client side only). Rows: seeded history (10 tokens per session, 9 spent).`,
   '',
   table,
   '',
