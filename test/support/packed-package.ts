@@ -1,6 +1,16 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import {
+  cp,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -30,13 +40,43 @@ export interface PackedPackage {
   readonly cleanup: () => Promise<void>;
 }
 
+// `npm pack` runs `prepack`, which empties and rebuilds dist/ in the repository: two spec files
+// packing at once would tar each other's half-built output. A directory is created atomically,
+// so it serves as a lock between the worker processes of one run.
+const PACK_LOCK = join(ROOT, 'node_modules/.cache/nest-hybrid-auth-pack.lock');
+
+async function whileLocked<T>(work: () => Promise<T>): Promise<T> {
+  await mkdir(dirname(PACK_LOCK), { recursive: true });
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      await mkdir(PACK_LOCK);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || Date.now() > deadline) throw error;
+      // A lock left by a run that was killed mid-pack is older than any pack takes.
+      const age =
+        Date.now() - (await stat(PACK_LOCK).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+      if (age > 300_000) await rm(PACK_LOCK, { recursive: true, force: true });
+      await new Promise((next) => setTimeout(next, 200));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await rm(PACK_LOCK, { recursive: true, force: true });
+  }
+}
+
 /** Packs the repository as `npm publish` would, and unpacks the tarball into a temporary folder. */
 export async function packPackage(): Promise<PackedPackage> {
   const work = await mkdtemp(join(tmpdir(), 'nest-hybrid-auth-pack-'));
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', work], {
-    cwd: ROOT,
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  const { stdout } = await whileLocked(() =>
+    run('npm', ['pack', '--json', '--pack-destination', work], {
+      cwd: ROOT,
+      maxBuffer: 16 * 1024 * 1024,
+    }),
+  );
   const [packed] = JSON.parse(stdout.slice(stdout.indexOf('['))) as {
     filename: string;
     files: { path: string }[];
