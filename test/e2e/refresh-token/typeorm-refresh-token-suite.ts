@@ -3,7 +3,6 @@ import { DataSource, type DataSourceOptions, type Logger } from 'typeorm';
 import {
   RefreshSessions,
   type RefreshSessionsConfig,
-  type RevokedSessions,
 } from '../../../lib/refresh-token/refresh-sessions.js';
 import type { RefreshTokenReuseEvent } from '../../../lib/refresh-token/refresh-token-reuse.event.js';
 import {
