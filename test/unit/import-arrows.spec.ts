@@ -18,11 +18,16 @@ const ADAPTERS = ['typeorm', 'redis', 'passport', 'graphql', 'websockets', 'test
 /** Files outside the domain folders that the domain may use: plain values with no imports of the module. */
 const SHARED_LEAVES = ['auth.errors.ts', 'clock.ts'];
 
+function specifiersOf(file: string): string[] {
+  return [...readFileSync(file, 'utf8').matchAll(SPECIFIER)].map(
+    (match) => match[1] ?? match[2] ?? match[3]!,
+  );
+}
+
 /** The lib files `file` imports, relative to lib/ (`options/auth-module-options.ts`). */
 function libImportsOf(file: string): string[] {
   const found: string[] = [];
-  for (const match of readFileSync(file, 'utf8').matchAll(SPECIFIER)) {
-    const specifier = match[1] ?? match[2] ?? match[3]!;
+  for (const specifier of specifiersOf(file)) {
     if (!specifier.startsWith('.')) continue;
     const target = resolve(dirname(file), specifier.replace(/\.js$/, '.ts'));
     found.push(relative(lib, target).split('\\').join('/'));
@@ -83,5 +88,13 @@ describe('import arrows', () => {
       .filter(([path]) => ADAPTERS.includes(folderOf(path)))
       .map(([path, from]) => `${from} reaches ${path}`);
     expect(intoAdapters).toEqual([]);
+  });
+
+  it('the verifier subpath loads no Nest package: it is for code without Nest', () => {
+    const packages = [...closureOf('verifier/index.ts')].flatMap((path) =>
+      specifiersOf(resolve(lib, path)).filter((specifier) => !specifier.startsWith('.')),
+    );
+    expect(packages).toContain('jose');
+    expect(packages.filter((name) => name.startsWith('@nestjs/'))).toEqual([]);
   });
 });
