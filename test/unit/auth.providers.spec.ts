@@ -43,7 +43,7 @@ describe('refreshSessionsConfig', () => {
 
   it('holds the session rules only, with the secret derived from the signing key', async () => {
     const config = refreshSessionsConfig(withRefresh(refresh), signingKeyRing)!;
-    expect(Object.keys(config).sort()).toEqual([
+    expect(Object.keys(config).toSorted()).toEqual([
       'idleTtl',
       'maxSessionsPerUser',
       'pruneRevokedAfter',

@@ -89,6 +89,17 @@ async function appWith(
   return app;
 }
 
+/** What a caller of the route requiring METHOD_ROLE gets from `app`. */
+async function answer(app: INestApplication, token?: string) {
+  const call = request(app.getHttpServer()).get(mixPath(0, 3));
+  const response = await (token === undefined ? call : call.auth(token, { type: 'bearer' }));
+  return {
+    status: response.status,
+    body: response.body as unknown,
+    challenge: response.headers['www-authenticate'],
+  };
+}
+
 describe('authenticateAs, in place of the global AccessTokenGuard', () => {
   describe.each(SUBJECTS)('as a caller with role %s (null: anonymous)', (role) => {
     let app: INestApplication;
@@ -130,15 +141,6 @@ describe('authenticateAs, in place of the global AccessTokenGuard', () => {
     const real = await appWith(null, 'overrideProvider');
     const anonymous = await appWith(authenticateAs(null), 'overrideProvider');
     const user = await appWith(authenticateAs({ id: 'u-1', roles: ['user'] }), 'overrideProvider');
-    const answer = async (app: INestApplication, token?: string) => {
-      const call = request(app.getHttpServer()).get(mixPath(0, 3));
-      const response = await (token === undefined ? call : call.auth(token, { type: 'bearer' }));
-      return {
-        status: response.status,
-        body: response.body as unknown,
-        challenge: response.headers['www-authenticate'],
-      };
-    };
     try {
       expect(await answer(anonymous)).toEqual(await answer(real));
       const userToken = await mintAccessToken(real, { id: 'u-1', roles: ['user'] });
