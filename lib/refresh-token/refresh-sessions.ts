@@ -122,6 +122,8 @@ const MAX_IP = 64;
  * The refresh-token session rules, independent of Nest and of the store: opening sessions,
  * rotation on every use with a grace window for racing clients, reuse detection that revokes
  * the whole family (RFC 9700 section 4.14.2), idle and absolute expiry, revocation and listing.
+ * Every session it revokes, whatever the cause, is reported to
+ * {@link RefreshSessionsListener.onSessionsRevoked} before the call returns or throws.
  */
 export class RefreshSessions {
   private readonly secret: Uint8Array;
