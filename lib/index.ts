@@ -1,4 +1,5 @@
-// The public API of nest-hybrid-auth: every export by name, values and types apart.
+// The public API of nest-hybrid-auth: what an app uses, by name, values and types apart.
+// Internals stay unexported; the framework-free verifier is at `nest-hybrid-auth/verifier`.
 
 export { AuthModule } from './auth.module.js';
 export type {
@@ -6,10 +7,7 @@ export type {
   AuthModuleRootOptions,
   AuthOptionsFactory,
 } from './auth.module-definition.js';
-export { AUTH_MODULE_OPTIONS } from './auth.module-definition.js';
-export { AUTH_OPTIONS, IS_OPTIONAL_AUTH_KEY, IS_PUBLIC_KEY, ROLES_KEY } from './auth.constants.js';
 export { TokenService } from './token.service.js';
-export { AccessTokenAuthenticator } from './access-token/access-token-authenticator.js';
 export type { RequestContext } from './token.service.js';
 
 export {
@@ -31,7 +29,7 @@ export {
 } from './auth.errors.js';
 export { RevocationUnavailableError } from './auth.errors.js';
 
-export { AUTH_CLOCK, systemClock } from './clock.js';
+export { AUTH_CLOCK } from './clock.js';
 export type { Clock } from './clock.js';
 
 export type {
@@ -41,13 +39,10 @@ export type {
   Duration,
   RefreshTokenOptions,
   RemoteJwksOptions,
-  ResolvedAuthOptions,
-  ResolvedRefreshTokenOptions,
   RevocationOptions,
   TokenCarrier,
   TokenExtractor,
 } from './options/auth-module-options.js';
-export { resolveAuthOptions } from './options/resolve-auth-options.js';
 
 export type {
   AccessTokenClaims,
@@ -71,17 +66,8 @@ export type { AuthHttpError } from './http/auth-error-to-http.js';
 export { RefreshCookie } from './http/refresh-cookie.js';
 export type { CookieResponse, RefreshCookieOptions } from './http/refresh-cookie.js';
 export { CsrfOriginCheck } from './http/csrf-origin-check.js';
-export type {
-  CsrfOriginCheckOptions,
-  CsrfVerdict,
-  OriginCheckRequest,
-} from './http/csrf-origin-check.js';
-export {
-  COOKIE_TRANSPORT,
-  REFRESH_TRANSPORT_HEADER,
-  requestsCookieTransport,
-} from './http/refresh-transport-header.js';
-export type { HeaderCarrier } from './http/refresh-transport-header.js';
+export type { CsrfOriginCheckOptions, OriginCheckRequest } from './http/csrf-origin-check.js';
+export { requestsCookieTransport } from './http/refresh-transport-header.js';
 
 export { JwksController } from './jwks/jwks.controller.js';
 
@@ -91,13 +77,8 @@ export type {
   RevocationStoreContext,
   RevocationSubject,
 } from './revocation/revocation.store.js';
-export {
-  DEFAULT_MAX_REVOCATION_ENTRIES,
-  MemoryRevocationStore,
-} from './revocation/memory-revocation.store.js';
+export { MemoryRevocationStore } from './revocation/memory-revocation.store.js';
 export type { MemoryRevocationStoreOptions } from './revocation/memory-revocation.store.js';
-export { clampRevocationEntry } from './revocation/clamp-revocation-entry.js';
-export { sessionRevocation } from './revocation/session-revocation.js';
 export { RefreshTokenStore } from './refresh-token/refresh-token.store.js';
 export type {
   RefreshSessionRecord,
@@ -107,20 +88,6 @@ export type {
   SessionRevocationReason,
 } from './refresh-token/refresh-token.store.js';
 export { MemoryRefreshTokenStore } from './refresh-token/memory-refresh-token.store.js';
-export { RefreshSessions } from './refresh-token/refresh-sessions.js';
-export type {
-  OpenedRefreshSession,
-  OpenSessionContext,
-  RefreshContext,
-  RotatedRefreshSession,
-  SessionInfo,
-} from './refresh-token/refresh-sessions.js';
-export { deriveRefreshSecret } from './refresh-token/refresh-token-secret.js';
+export type { SessionInfo } from './refresh-token/refresh-sessions.js';
 export { REFRESH_TOKEN_REUSED_EVENT } from './refresh-token/refresh-token-reuse.event.js';
 export type { RefreshTokenReuseEvent } from './refresh-token/refresh-token-reuse.event.js';
-
-export { createKeyRing } from './access-token/key-ring.js';
-export type { AccessTokenSigner, KeyMaterial, KeyRing, KeySet } from './access-token/key-ring.js';
-export { createAccessTokenVerifier } from './access-token/verify-access-token.js';
-export type { AccessTokenVerifier } from './access-token/verify-access-token.js';
-export { parseDuration } from './options/parse-duration.js';

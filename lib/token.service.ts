@@ -2,11 +2,9 @@ import {
   Inject,
   Injectable,
   Logger,
-  Optional,
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import type { JWK } from 'jose';
 import type {
   AccessTokenClaims,
@@ -25,14 +23,8 @@ import {
 } from './auth.errors.js';
 import { AUTH_CLOCK, type Clock } from './clock.js';
 import type { ResolvedAuthOptions } from './options/auth-module-options.js';
-import { createRefreshSessions } from './refresh-token/create-refresh-sessions.js';
-import type { RefreshSessions, SessionInfo } from './refresh-token/refresh-sessions.js';
-import {
-  REFRESH_TOKEN_REUSED_EVENT,
-  type RefreshTokenReuseEvent,
-} from './refresh-token/refresh-token-reuse.event.js';
+import { RefreshSessions, type SessionInfo } from './refresh-token/refresh-sessions.js';
 import { RevocationStore } from './revocation/revocation.store.js';
-import { sessionRevocation } from './revocation/session-revocation.js';
 
 /** Where a token request comes from; stored with the session for `listSessions`. */
 export interface RequestContext {
@@ -40,20 +32,16 @@ export interface RequestContext {
   readonly ip?: string | null;
 }
 
-interface EventEmitterLike {
-  emit(event: string, payload: unknown): unknown;
-}
-
 /**
  * Issues, refreshes, verifies and revokes tokens: the module's programmatic API.
  * Methods throw {@link AuthError} subclasses (render them with `AuthErrorFilter`), never HTTP exceptions.
+ * A session revoked by any of them has its access tokens revoked too (by `sid`, through the
+ * module's `SessionRevocationListener`).
  */
 @Injectable()
 export class TokenService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('AuthModule');
-  private events: EventEmitterLike | null = null;
   private pruneTimer: NodeJS.Timeout | null = null;
-  private readonly sessions: RefreshSessions | null;
 
   constructor(
     @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
@@ -61,21 +49,16 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
     private readonly authenticator: AccessTokenAuthenticator,
     @Inject(RevocationStore) private readonly revocations: RevocationStore,
     @Inject(AUTH_CLOCK) private readonly clock: Clock,
-    @Optional() private readonly moduleRef?: ModuleRef,
-  ) {
-    this.sessions = createRefreshSessions(options, keyRing, clock, (event) =>
-      this.handleReuse(event),
-    );
-  }
+    @Inject(RefreshSessions) private readonly sessions: RefreshSessions | null,
+  ) {}
 
-  /** Connects the revocation store, finds the optional event emitter, starts scheduled pruning. */
+  /** Connects the revocation store and starts scheduled pruning. */
   async onModuleInit(): Promise<void> {
     await this.revocations.init?.({
       clock: this.clock,
       accessTokenTtl: this.options.accessTokenTtl,
       clockTolerance: this.options.clockTolerance,
     });
-    this.events = await this.findEventEmitter();
     const interval = this.options.refresh?.pruneInterval;
     if (this.sessions !== null && interval) {
       this.pruneTimer = setInterval(() => {
@@ -115,7 +98,6 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
       ip: context.ip ?? null,
       authTime: nowMs,
     });
-    await this.revokeAccessTokensOfSessions(opened.revokedSessionIds);
     const access = await this.sign(user, claims, {
       sessionId: opened.session.id,
       authTime: toSeconds(opened.session.authTime),
@@ -137,29 +119,19 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
   async refresh(refreshToken: string, context: RequestContext = {}): Promise<TokenPair> {
     const sessions = this.requireSessions();
     const resolveUser = this.options.refresh!.resolveUser;
-    let judged: string | null = null;
-    const rotated = await sessions
-      .rotate(
-        refreshToken,
-        { userAgent: context.userAgent ?? null, ip: context.ip ?? null },
-        // Everything that can fail runs here, before the rotation is written: a failed user
-        // lookup or claims hook leaves the presented token unspent, so the client's retry is
-        // an ordinary refresh rather than a reuse that revokes the session.
-        async (session) => {
-          judged = session.id;
-          const user = await resolveUser(session.userId);
-          if (user === null || user === undefined) throw new UserRejectedError();
-          return { user, claims: await this.options.claims(user) };
-        },
-      )
-      .catch(async (error: unknown) => {
-        // RefreshSessions has revoked the session; its access tokens must die with it, or a
-        // disabled user keeps access until they expire.
-        if (error instanceof UserRejectedError && judged !== null) {
-          await this.revokeAccessTokensOfSessions([judged]);
-        }
-        throw error;
-      });
+    const rotated = await sessions.rotate(
+      refreshToken,
+      { userAgent: context.userAgent ?? null, ip: context.ip ?? null },
+      // Everything that can fail runs here, before the rotation is written: a failed user
+      // lookup or claims hook leaves the presented token unspent, so the client's retry is
+      // an ordinary refresh rather than a reuse that revokes the session.
+      // A rejected user's session is revoked, and its access tokens with it.
+      async (session) => {
+        const user = await resolveUser(session.userId);
+        if (user === null || user === undefined) throw new UserRejectedError();
+        return { user, claims: await this.options.claims(user) };
+      },
+    );
     if (this.keyRing.signer === null) throw new SigningNotConfiguredError();
     const access = await this.sign(rotated.authorized.user, rotated.authorized.claims, {
       sessionId: rotated.session.id,
@@ -228,8 +200,7 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
    * @throws SigningNotConfiguredError when refresh tokens are off.
    */
   async logout(refreshToken: string): Promise<void> {
-    const session = await this.requireSessions().revokeByToken(refreshToken);
-    if (session !== null) await this.revokeAccessTokensOfSessions([session.id]);
+    await this.requireSessions().revokeByToken(refreshToken);
   }
 
   /**
@@ -242,9 +213,7 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
    * @throws SessionNotFoundError when no live session with that id belongs to the user.
    */
   async revokeSession(userId: string, sessionId: string): Promise<void> {
-    // The id as stored is the `sid` its access tokens carry.
-    const revoked = await this.requireSessions().revokeSession(userId, sessionId);
-    await this.revokeAccessTokensOfSessions([revoked]);
+    await this.requireSessions().revokeSession(userId, sessionId);
   }
 
   /**
@@ -260,8 +229,7 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
     userId: string,
     options: { exceptSessionId?: string } = {},
   ): Promise<void> {
-    const revoked = await this.requireSessions().revokeAll(userId, options);
-    await this.revokeAccessTokensOfSessions(revoked);
+    await this.requireSessions().revokeAll(userId, options);
   }
 
   /**
@@ -318,36 +286,8 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
     return this.keyRing.jwks;
   }
 
-  /** Called by the refresh-session manager when a spent token is reused after the grace window. */
-  private async handleReuse(event: RefreshTokenReuseEvent): Promise<void> {
-    // K02: a security event, logged with ids only (never the token).
-    this.logger.warn(
-      `Refresh token reuse detected: session ${event.sessionId} of user ${event.userId} revoked`,
-    );
-    // Never throws (a store failure is logged), so the event and the hook always follow.
-    await this.revokeAccessTokensOfSessions([event.sessionId]);
-    this.events?.emit(REFRESH_TOKEN_REUSED_EVENT, event);
-    await this.options.refresh?.onReuseDetected?.(event);
-  }
-
   private get toleranceMs(): number {
     return this.options.clockTolerance * 1000;
-  }
-
-  /**
-   * Deny-lists the access tokens of sessions already revoked in the database. Never throws: the
-   * session is revoked either way, so logout, logout-all and reuse detection succeed for the
-   * client; a store that rejects is logged (stores should keep and retry, as Redis's does).
-   */
-  private async revokeAccessTokensOfSessions(sessionIds: readonly string[]): Promise<void> {
-    const nowMs = this.clock.now();
-    for (const id of sessionIds) {
-      try {
-        await this.revocations.revoke(sessionRevocation(id, nowMs, this.options));
-      } catch (error) {
-        this.logger.error(`Revoking the access tokens of session ${id} failed: ${describe(error)}`);
-      }
-    }
   }
 
   private requireSessions(): RefreshSessions {
@@ -372,17 +312,6 @@ export class TokenService implements OnModuleInit, OnModuleDestroy {
       refreshToken,
       refreshExpiresIn: Math.max(0, Math.floor((refreshExpiresAt - nowMs) / 1000)),
     };
-  }
-
-  private async findEventEmitter(): Promise<EventEmitterLike | null> {
-    if (this.moduleRef === undefined) return null;
-    try {
-      // @nestjs/event-emitter is an optional peer: use its emitter when the app registered it.
-      const { EventEmitter2 } = await import('@nestjs/event-emitter');
-      return this.moduleRef.get<EventEmitterLike>(EventEmitter2, { strict: false });
-    } catch {
-      return null;
-    }
   }
 }
 

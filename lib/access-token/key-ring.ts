@@ -17,9 +17,10 @@ import {
 import { AuthConfigurationError } from '../auth.errors.js';
 import type {
   AccessTokenAlgorithm,
-  AuthKeyOptions,
-  ResolvedAuthOptions,
-} from '../options/auth-module-options.js';
+  KeyRingConfig,
+  KeyRingKey,
+  RemoteKeySetConfig,
+} from './key-ring-config.js';
 
 /** Key material jose signs or verifies with. */
 export type KeyMaterial = CryptoKey | KeyObject | Uint8Array;
@@ -154,7 +155,7 @@ function reason(cause: unknown): string {
 }
 
 async function importPrivateKey(
-  material: NonNullable<AuthKeyOptions['privateKey']>,
+  material: NonNullable<KeyRingKey['privateKey']>,
   alg: Exclude<AccessTokenAlgorithm, 'HS256'>,
 ): Promise<{ key: KeyMaterial; publicJwk: JWK }> {
   if (typeof material === 'string') {
@@ -187,7 +188,7 @@ async function importPrivateKey(
 }
 
 async function importPublicKey(
-  material: NonNullable<AuthKeyOptions['publicKey']>,
+  material: NonNullable<KeyRingKey['publicKey']>,
   alg: Exclude<AccessTokenAlgorithm, 'HS256'>,
 ): Promise<{ key: KeyMaterial; publicJwk: JWK }> {
   if (typeof material === 'string') {
@@ -218,7 +219,7 @@ async function importPublicJwk(jwk: JWK, alg: AccessTokenAlgorithm): Promise<Key
 }
 
 async function importAsymmetric(
-  key: AuthKeyOptions,
+  key: KeyRingKey,
   alg: Exclude<AccessTokenAlgorithm, 'HS256'>,
   path: string,
   problems: string[],
@@ -273,7 +274,7 @@ async function importAsymmetric(
 }
 
 async function importKey(
-  key: AuthKeyOptions,
+  key: KeyRingKey,
   index: number,
   fallback: AccessTokenAlgorithm,
   problems: string[],
@@ -377,7 +378,7 @@ interface JwksCacheEntry {
 }
 
 function remoteKeys(
-  jwks: NonNullable<ResolvedAuthOptions['jwks']>,
+  jwks: RemoteKeySetConfig,
   algorithms: readonly AccessTokenAlgorithm[],
 ): Pick<KeyRing, 'resolveKey' | 'keyIdOf' | 'currentKeySet'> {
   // jose writes every JWKS it applies into this object (`uat` changes on each reload): the
@@ -450,7 +451,7 @@ function remoteKeys(
  * const keyRing = await createKeyRing(resolveAuthOptions(options));
  * keyRing.jwks; // serve at /.well-known/jwks.json
  */
-export async function createKeyRing(options: ResolvedAuthOptions): Promise<KeyRing> {
+export async function createKeyRing(options: KeyRingConfig): Promise<KeyRing> {
   if (options.jwks !== null) {
     const algorithms = Object.freeze([options.algorithm]);
     return Object.freeze({

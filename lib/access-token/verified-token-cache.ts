@@ -1,6 +1,5 @@
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock.js';
-import type { ResolvedAuthOptions } from '../options/auth-module-options.js';
 import type { AccessTokenClaims } from './access-token-claims.js';
 import type { KeySet } from './key-ring.js';
 
@@ -166,17 +165,22 @@ export class VerifiedTokenCache {
   }
 }
 
+/** The `cache` settings: its sizing, and whether there is a cache at all. */
+export interface VerifiedTokenCacheConfig extends VerifiedTokenCacheLimits {
+  readonly enabled: boolean;
+}
+
 /**
  * Builds the cache described by `options.cache`.
  *
- * @param options - resolved module options
+ * @param options - holds the cache settings
  * @param clock - the time source deciding expiry
  * @returns the cache, or `null` when `cache.enabled` is false
  * @example
  * const cache = createVerifiedTokenCache(options, systemClock);
  */
 export function createVerifiedTokenCache(
-  options: Pick<ResolvedAuthOptions, 'cache'>,
+  options: { readonly cache: VerifiedTokenCacheConfig },
   clock: Clock,
 ): VerifiedTokenCache | null {
   return options.cache.enabled ? new VerifiedTokenCache(options.cache, clock) : null;

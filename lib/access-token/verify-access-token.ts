@@ -1,11 +1,14 @@
 import { jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { AccessTokenExpiredError, AccessTokenInvalidError } from '../auth.errors.js';
 import type { Clock } from '../clock.js';
-import type { ResolvedAuthOptions } from '../options/auth-module-options.js';
 import type { AccessTokenClaims } from './access-token-claims.js';
 import type { KeyMaterial, KeyRing } from './key-ring.js';
 import { ACCESS_TOKEN_TYPE } from './sign-access-token.js';
-import { createVerifiedTokenCache, type VerifiedTokenCache } from './verified-token-cache.js';
+import {
+  createVerifiedTokenCache,
+  type VerifiedTokenCache,
+  type VerifiedTokenCacheConfig,
+} from './verified-token-cache.js';
 
 /** Longest token string the verifier looks at; anything longer is refused before parsing. */
 export const MAX_ACCESS_TOKEN_LENGTH = 8 * 1024;
@@ -17,6 +20,20 @@ const COMPACT_JWS = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 
 /** Claims jose must find in every token (RFC 9068 section 2.2). */
 const REQUIRED_CLAIMS = ['iss', 'aud', 'sub', 'exp', 'iat', 'jti'];
+
+/** What the verifier pins; durations in seconds. Built by the module from its resolved options. */
+export interface AccessTokenVerifierConfig {
+  /** The only `iss` accepted (exact match). */
+  readonly issuer: string;
+  /** The audiences accepted, any one of them. */
+  readonly audience: readonly string[];
+  /** Lifetime of the tokens issued; with the tolerance, the oldest token accepted. */
+  readonly accessTokenTtl: number;
+  /** Clock skew tolerated on `exp`, `nbf` and `iat`. */
+  readonly clockTolerance: number;
+  /** The verified-token cache. */
+  readonly cache: VerifiedTokenCacheConfig;
+}
 
 /** Verifies access tokens; failures are {@link AccessTokenInvalidError} or {@link AccessTokenExpiredError}. */
 export interface AccessTokenVerifier {
@@ -97,7 +114,7 @@ function toClaims(payload: JWTPayload, maxLifetime: number): AccessTokenClaims {
  * tolerance and a maximum token age, and takes the time from `clock`. Verified claims are
  * cached by exact token string until `exp` (see `options.cache`); failures are never cached.
  *
- * @param options - resolved module options
+ * @param options - what to pin, and the cache settings
  * @param keyRing - the module's keys
  * @param clock - the time source
  * @param cache - the verified-token cache; by default built from `options.cache`
@@ -107,7 +124,7 @@ function toClaims(payload: JWTPayload, maxLifetime: number): AccessTokenClaims {
  * const claims = await verifier.verify(token); // claims.sub, claims.roles
  */
 export function createAccessTokenVerifier(
-  options: ResolvedAuthOptions,
+  options: AccessTokenVerifierConfig,
   keyRing: KeyRing,
   clock: Clock,
   cache: VerifiedTokenCache | null = createVerifiedTokenCache(options, clock),

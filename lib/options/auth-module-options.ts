@@ -5,8 +5,9 @@ import type { RefreshTokenStore } from '../refresh-token/refresh-token.store.js'
 import type { RevocationStore } from '../revocation/revocation.store.js';
 import type { RefreshTokenReuseEvent } from '../refresh-token/refresh-token-reuse.event.js';
 
-/** Signature algorithms an access token may be signed with. One key, one algorithm. */
-export type AccessTokenAlgorithm = 'ES256' | 'ES384' | 'EdDSA' | 'RS256' | 'PS256' | 'HS256';
+import type { AccessTokenAlgorithm } from '../access-token/key-ring-config.js';
+
+export type { AccessTokenAlgorithm };
 
 /**
  * A duration: a number of seconds, or a string with a unit such as `'90s'`, `'15m'`, `'12h'`,

@@ -2,6 +2,7 @@ import { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import type { AuthSubject, CustomClaims } from '../access-token/access-token-claims.js';
 import type { RefreshTokenReuseEvent } from '../refresh-token/refresh-token-reuse.event.js';
+import { MIN_SECRET_BYTES } from '../refresh-token/refresh-token-secret.js';
 import type { RefreshTokenStore } from '../refresh-token/refresh-token.store.js';
 import type { RevocationStore } from '../revocation/revocation.store.js';
 import type { AccessTokenAlgorithm, TokenExtractor } from './auth-module-options.js';
@@ -17,8 +18,7 @@ export const ACCESS_TOKEN_ALGORITHMS = [
   'HS256',
 ] as const satisfies readonly AccessTokenAlgorithm[];
 
-/** Minimum length of an HS256 secret or a refresh-token secret (RFC 7518 section 3.2). */
-export const MIN_SECRET_BYTES = 32;
+export { MIN_SECRET_BYTES };
 
 /**
  * Fewest different byte values an HMAC secret may hold. 32 random bytes hold about 30, and 64

@@ -6,7 +6,6 @@ import {
   UserRejectedError,
 } from '../auth.errors.js';
 import type { Clock } from '../clock.js';
-import type { ResolvedRefreshTokenOptions } from '../options/auth-module-options.js';
 import type { RefreshTokenReuseEvent } from './refresh-token-reuse.event.js';
 import {
   deriveRefreshToken,
@@ -19,6 +18,7 @@ import type {
   RefreshTokenRecord,
   RefreshTokenStore,
   RefreshTokenWithSession,
+  SessionRevocationReason,
 } from './refresh-token.store.js';
 import { isSessionId, isStorableUserId, storableText } from './session-input.js';
 import { isSessionLive } from './session-liveness.js';
@@ -60,8 +60,8 @@ export interface OpenedRefreshSession {
   /** When `refreshToken` expires unless used, epoch milliseconds (earlier of idle and absolute expiry). */
   readonly expiresAt: number;
   /**
-   * Sessions of the user that opening this one revoked under `maxSessionsPerUser`. Their
-   * access tokens stay valid until they expire unless the caller revokes them by `sid`. Holds
+   * Sessions of the user that opening this one revoked under `maxSessionsPerUser`, also
+   * reported to {@link RefreshSessionsListener.onSessionsRevoked} before `open` returns. Holds
    * this session's own id when more logins of the user than the cap ran at once and newer ones
    * outrank it: the newest `maxSessionsPerUser` survive, whichever login is being answered.
    */
@@ -79,6 +79,42 @@ export interface RotatedRefreshSession<T> extends Omit<OpenedRefreshSession, 're
   readonly authorized: T;
 }
 
+/** The session rules' settings, in seconds; built by the module from its resolved `refresh` options. */
+export interface RefreshSessionsConfig {
+  /** Absolute lifetime of a session. */
+  readonly ttl: number;
+  /** A session ends when not used for this long. */
+  readonly idleTtl: number;
+  /** How long a spent token may be presented again for the same successor; `0`: never. */
+  readonly reuseGracePeriod: number;
+  /** Live sessions kept per user; `0`: no limit. */
+  readonly maxSessionsPerUser: number;
+  /** The MAC key refresh tokens are derived from (at least 32 bytes; see `deriveRefreshSecret`). */
+  readonly secret: Uint8Array;
+  /** Revoked sessions are kept this long before {@link RefreshSessions.prune} deletes them. */
+  readonly pruneRevokedAfter: number;
+}
+
+/** Sessions that one call revoked, as reported to {@link RefreshSessionsListener.onSessionsRevoked}. */
+export interface RevokedSessions {
+  /** The session ids, i.e. the `sid` claims of their access tokens. */
+  readonly sessionIds: readonly string[];
+  readonly reason: SessionRevocationReason;
+}
+
+/**
+ * Who is told what {@link RefreshSessions} did. Every revocation, whatever its cause (logout,
+ * revocation by id, log out everywhere, `maxSessionsPerUser`, a rejected user, reuse), is
+ * reported through `onSessionsRevoked`, awaited before the call returns or throws: the one
+ * place where the sessions' access tokens are revoked too.
+ */
+export interface RefreshSessionsListener {
+  /** Called, and awaited, after sessions were revoked. Should not throw: the sessions stay revoked. */
+  onSessionsRevoked?(revoked: RevokedSessions): void | Promise<void>;
+  /** Called, and awaited, after a reused token has had its session revoked (and reported). */
+  onReuse?(event: RefreshTokenReuseEvent): void | Promise<void>;
+}
+
 const MAX_USER_AGENT = 512;
 const MAX_IP = 64;
 
@@ -86,26 +122,28 @@ const MAX_IP = 64;
  * The refresh-token session rules, independent of Nest and of the store: opening sessions,
  * rotation on every use with a grace window for racing clients, reuse detection that revokes
  * the whole family (RFC 9700 section 4.14.2), idle and absolute expiry, revocation and listing.
+ * Every session it revokes, whatever the cause, is reported to
+ * {@link RefreshSessionsListener.onSessionsRevoked} before the call returns or throws.
  */
 export class RefreshSessions {
   private readonly secret: Uint8Array;
 
   /**
    * @param store where sessions live
-   * @param options resolved refresh options; `secret` must already be resolved to bytes
+   * @param options the session rules' settings; `secret` already resolved to bytes
    * @param clock time source
-   * @param onReuse called, and awaited, after a reused token has had its session revoked
-   * @throws {TypeError} when `options.secret` is `null`
+   * @param listener told of every revocation and of reuse
+   * @throws {TypeError} when `options.secret` is not a byte array
    */
   constructor(
     private readonly store: RefreshTokenStore,
-    private readonly options: ResolvedRefreshTokenOptions,
+    private readonly options: RefreshSessionsConfig,
     private readonly clock: Clock,
-    private readonly onReuse: (event: RefreshTokenReuseEvent) => void | Promise<void>,
+    private readonly listener: RefreshSessionsListener = {},
   ) {
-    if (options.secret === null) {
+    if (!((options.secret as unknown) instanceof Uint8Array)) {
       throw new TypeError(
-        'RefreshSessions needs options.secret resolved (see deriveRefreshSecret)',
+        'RefreshSessions needs options.secret resolved to bytes (see deriveRefreshSecret)',
       );
     }
     this.secret = options.secret;
@@ -148,6 +186,7 @@ export class RefreshSessions {
       this.tokenRecord(session, minted, null, now, idleExpiresAt),
     );
     const revokedSessionIds = cap > 0 ? await this.store.enforceSessionCap(userId, cap, now) : [];
+    await this.revoked(revokedSessionIds, 'session_limit');
     return { refreshToken: minted.token, session, expiresAt: idleExpiresAt, revokedSessionIds };
   }
 
@@ -230,8 +269,13 @@ export class RefreshSessions {
     const found = await this.store.findTokenByHash(hashRefreshToken(token));
     if (!found) return null;
     const now = this.clock.now();
-    if (found.session.revokedAt !== null) return found.session;
+    // An already revoked session is reported again: its access tokens are revoked up to now.
+    if (found.session.revokedAt !== null) {
+      await this.revoked([found.session.id], 'logout');
+      return found.session;
+    }
     await this.store.revokeSession(found.session.id, 'logout', now);
+    await this.revoked([found.session.id], 'logout');
     return { ...found.session, revokedAt: now, revokedReason: 'logout' };
   }
 
@@ -253,6 +297,7 @@ export class RefreshSessions {
       throw new SessionNotFoundError();
     if (!(await this.store.revokeSession(session.id, 'revoked', this.clock.now())))
       throw new SessionNotFoundError();
+    await this.revoked([session.id], 'revoked');
     return session.id;
   }
 
@@ -266,7 +311,14 @@ export class RefreshSessions {
   async revokeAll(userId: string, options: { exceptSessionId?: string } = {}): Promise<string[]> {
     if (!isStorableUserId(userId)) return [];
     const except = isSessionId(options.exceptSessionId) ? options.exceptSessionId : undefined;
-    return this.store.revokeUserSessions(userId, 'revoked_all', this.clock.now(), except);
+    const revoked = await this.store.revokeUserSessions(
+      userId,
+      'revoked_all',
+      this.clock.now(),
+      except,
+    );
+    await this.revoked(revoked, 'revoked_all');
+    return revoked;
   }
 
   /** The user's live sessions, most recently used first. */
@@ -345,8 +397,9 @@ export class RefreshSessions {
     const revokedHere = await this.store.revokeSession(session.id, 'reuse_detected', now);
     // Concurrent replays may all detect the reuse; only the one that revoked reports it.
     if (!revokedHere) throw new RefreshTokenInvalidError();
+    await this.revoked([session.id], 'reuse_detected');
     try {
-      await this.onReuse({
+      await this.listener.onReuse?.({
         sessionId: session.id,
         userId: session.userId,
         tokenId: token.id,
@@ -369,10 +422,19 @@ export class RefreshSessions {
     try {
       return await authorize(session);
     } catch (error) {
-      if (error instanceof UserRejectedError)
+      if (error instanceof UserRejectedError) {
         await this.store.revokeSession(session.id, 'user_rejected', now);
+        // Reported even when a concurrent call revoked it first: a disabled user's access
+        // tokens must not outlive this refresh.
+        await this.revoked([session.id], 'user_rejected');
+      }
       throw error;
     }
+  }
+
+  private async revoked(sessionIds: readonly string[], reason: SessionRevocationReason) {
+    if (sessionIds.length > 0)
+      await this.listener.onSessionsRevoked?.({ sessionIds: [...sessionIds], reason });
   }
 
   /**

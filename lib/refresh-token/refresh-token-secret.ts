@@ -1,5 +1,7 @@
 import { createHash, createHmac, hkdfSync, KeyObject, randomBytes } from 'node:crypto';
-import { MIN_SECRET_BYTES } from '../options/auth-options.schema.js';
+
+/** Minimum length of an HS256 secret or a refresh-token secret (RFC 7518 section 3.2). */
+export const MIN_SECRET_BYTES = 32;
 
 /** Bytes of CSPRNG output in every refresh token (the nonce). */
 const NONCE_BYTES = 32;

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import type { ResolvedRefreshTokenOptions } from '../options/auth-module-options.js';
-import { RefreshSessions, type RotatedRefreshSession } from '../refresh-token/refresh-sessions.js';
+import {
+  RefreshSessions,
+  type RefreshSessionsConfig,
+  type RotatedRefreshSession,
+} from '../refresh-token/refresh-sessions.js';
 import type { RefreshTokenReuseEvent } from '../refresh-token/refresh-token-reuse.event.js';
 import type {
   RefreshSessionRecord,
@@ -108,20 +111,16 @@ async function outcome<T>(promise: Promise<T>): Promise<Outcome<T>> {
   }
 }
 
-function options(overrides: Partial<ResolvedRefreshTokenOptions>, store: RefreshTokenStore) {
+function options(overrides: Partial<RefreshSessionsConfig>): RefreshSessionsConfig {
   return {
     ttl: 30 * DAY,
     idleTtl: 14 * DAY,
     reuseGracePeriod: 10,
     maxSessionsPerUser: 0,
     secret: new Uint8Array(32).fill(7),
-    store,
-    resolveUser: () => null,
-    onReuseDetected: null,
-    pruneInterval: null,
     pruneRevokedAfter: 7 * DAY,
     ...overrides,
-  } satisfies ResolvedRefreshTokenOptions;
+  };
 }
 
 /** Newest first, in the order the cap ranks sessions: `createdAt`, then id. */
@@ -187,14 +186,16 @@ export function refreshTokenStoreContract(
   const store = (): RefreshTokenStore => underTest!.store;
 
   function instance(
-    overrides: Partial<ResolvedRefreshTokenOptions> = {},
+    overrides: Partial<RefreshSessionsConfig> = {},
     clock = new ManualClock(),
     authorize: (session: RefreshSessionRecord) => Promise<unknown> = async (session) =>
       session.userId,
   ) {
     const events: RefreshTokenReuseEvent[] = [];
-    const sessions = new RefreshSessions(store(), options(overrides, store()), clock, (event) => {
-      events.push(event);
+    const sessions = new RefreshSessions(store(), options(overrides), clock, {
+      onReuse: (event) => {
+        events.push(event);
+      },
     });
     const refresh = (token: string): Promise<RotatedRefreshSession<unknown>> =>
       sessions.rotate(token, {}, authorize);

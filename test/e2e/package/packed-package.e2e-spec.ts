@@ -8,6 +8,7 @@ const SUBPATHS: Record<string, readonly string[]> = {
   'nest-hybrid-auth/typeorm': ['typeorm'],
   'nest-hybrid-auth/redis': [],
   'nest-hybrid-auth/testing': [],
+  'nest-hybrid-auth/verifier': [],
   'nest-hybrid-auth/passport': [
     '@nestjs/passport',
     'passport',

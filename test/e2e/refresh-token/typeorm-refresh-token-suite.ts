@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataSource, type DataSourceOptions, type Logger } from 'typeorm';
-import type { ResolvedRefreshTokenOptions } from '../../../lib/options/auth-module-options.js';
-import { RefreshSessions } from '../../../lib/refresh-token/refresh-sessions.js';
+import {
+  RefreshSessions,
+  type RefreshSessionsConfig,
+} from '../../../lib/refresh-token/refresh-sessions.js';
 import type { RefreshTokenReuseEvent } from '../../../lib/refresh-token/refresh-token-reuse.event.js';
 import {
   createRefreshTokenEntities,
@@ -85,17 +87,16 @@ export function defineTypeOrmRefreshTokenSuite(
     await database?.drop();
   });
 
-  function sessionsWith(
-    overrides: Partial<ResolvedRefreshTokenOptions> = {},
-    clock = new FixedClock(),
-  ) {
+  function sessionsWith(overrides: Partial<RefreshSessionsConfig> = {}, clock = new FixedClock()) {
     const events: RefreshTokenReuseEvent[] = [];
     const sessions = new RefreshSessions(
       new TypeOrmRefreshTokenStore(dataSource),
       refreshOptions(overrides),
       clock,
-      (event) => {
-        events.push(event);
+      {
+        onReuse: (event) => {
+          events.push(event);
+        },
       },
     );
     const refresh = (token: string) =>
@@ -176,7 +177,6 @@ export function defineTypeOrmRefreshTokenSuite(
           new TypeOrmRefreshTokenStore(custom, entities),
           refreshOptions(),
           new FixedClock(),
-          () => undefined,
         );
         const opened = await sessions.open('u1');
         const rotated = await sessions.rotate(opened.refreshToken, {}, async () => true);
@@ -252,7 +252,6 @@ export function defineTypeOrmRefreshTokenSuite(
           new TypeOrmRefreshTokenStore(old, entities),
           refreshOptions(),
           new FixedClock(),
-          () => undefined,
         );
         await sessions.open('alice');
         await sessions.open('Alice');
@@ -401,7 +400,6 @@ export function defineTypeOrmRefreshTokenSuite(
           new TypeOrmRefreshTokenStore(logged),
           refreshOptions(),
           new FixedClock(),
-          () => undefined,
         );
         const opened = await sessions.open('counted');
         queries.length = 0;

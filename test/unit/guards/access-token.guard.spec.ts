@@ -8,9 +8,9 @@ import {
   Public,
   Roles,
   type AccessTokenClaims,
-  type ResolvedAuthOptions,
-  type AccessTokenAuthenticator,
 } from '../../../lib/index.js';
+import type { AccessTokenAuthenticator } from '../../../lib/access-token/access-token-authenticator.js';
+import type { ResolvedAuthOptions } from '../../../lib/options/auth-module-options.js';
 import { fakeExecutionContext } from '../../support/fake-execution-context.js';
 
 @OptionalAuth()

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { UserRejectedError, type AuthError } from '../../../lib/auth.errors.js';
-import type { ResolvedRefreshTokenOptions } from '../../../lib/options/auth-module-options.js';
 import { MemoryRefreshTokenStore } from '../../../lib/refresh-token/memory-refresh-token.store.js';
-import { RefreshSessions } from '../../../lib/refresh-token/refresh-sessions.js';
+import {
+  RefreshSessions,
+  type RefreshSessionsConfig,
+  type RevokedSessions,
+} from '../../../lib/refresh-token/refresh-sessions.js';
 import type { RefreshTokenReuseEvent } from '../../../lib/refresh-token/refresh-token-reuse.event.js';
 import {
   hashRefreshToken,
@@ -33,16 +36,22 @@ const reject = async (): Promise<never> => {
   throw new UserRejectedError();
 };
 
-function setup(overrides: Partial<ResolvedRefreshTokenOptions> = {}) {
+function setup(overrides: Partial<RefreshSessionsConfig> = {}) {
   const clock = new FixedClock();
   const memory = new MemoryRefreshTokenStore();
   const { store, calls } = counting(memory);
   const events: RefreshTokenReuseEvent[] = [];
-  const sessions = new RefreshSessions(store, refreshOptions(overrides), clock, (event) => {
-    events.push(event);
+  const revoked: RevokedSessions[] = [];
+  const sessions = new RefreshSessions(store, refreshOptions(overrides), clock, {
+    onSessionsRevoked: (report) => {
+      revoked.push(report);
+    },
+    onReuse: (event) => {
+      events.push(event);
+    },
   });
   const refresh = (token: string, context = {}) => sessions.rotate(token, context, allow);
-  return { clock, memory, sessions, events, refresh, calls };
+  return { clock, memory, sessions, events, revoked, refresh, calls };
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
@@ -210,8 +219,10 @@ describe('RefreshSessions', () => {
         new MemoryRefreshTokenStore(),
         refreshOptions({ reuseGracePeriod: 0 }),
         clock,
-        () => {
-          throw failure;
+        {
+          onReuse: () => {
+            throw failure;
+          },
         },
       );
       const opened = await sessions.open('u1');
@@ -409,6 +420,71 @@ describe('RefreshSessions', () => {
       expect(await sessions.prune()).toBe(1);
       expect(await memory.findTokenByHash(hashRefreshToken(revoked.refreshToken))).toBeNull();
       expect(await memory.findSession(live.session.id)).not.toBeNull();
+    });
+  });
+
+  describe('reports every revocation through onSessionsRevoked', () => {
+    it('for logout, revocation by id, log out everywhere and the session cap', async () => {
+      const { sessions, revoked } = setup({ maxSessionsPerUser: 3 });
+      const a = await sessions.open('u1');
+      const b = await sessions.open('u1');
+      const c = await sessions.open('u1');
+      const d = await sessions.open('u1');
+      expect(revoked).toEqual([{ sessionIds: [a.session.id], reason: 'session_limit' }]);
+      await sessions.revokeByToken(b.refreshToken);
+      await sessions.revokeByToken(b.refreshToken);
+      await sessions.revokeSession('u1', c.session.id);
+      await sessions.revokeAll('u1');
+      await sessions.revokeAll('u1');
+      expect(revoked.slice(1)).toEqual([
+        { sessionIds: [b.session.id], reason: 'logout' },
+        // An already revoked session, logged out again, is reported again.
+        { sessionIds: [b.session.id], reason: 'logout' },
+        { sessionIds: [c.session.id], reason: 'revoked' },
+        { sessionIds: [d.session.id], reason: 'revoked_all' },
+      ]);
+    });
+
+    it('for a rejected user, before the rejection is rethrown', async () => {
+      const { sessions, revoked } = setup();
+      const opened = await sessions.open('u1');
+      await expect(sessions.rotate(opened.refreshToken, {}, reject)).rejects.toBeInstanceOf(
+        UserRejectedError,
+      );
+      expect(revoked).toEqual([{ sessionIds: [opened.session.id], reason: 'user_rejected' }]);
+    });
+
+    it('for reuse, before the reuse hook runs', async () => {
+      const order: string[] = [];
+      const sessions = new RefreshSessions(
+        new MemoryRefreshTokenStore(),
+        refreshOptions({ reuseGracePeriod: 0 }),
+        new FixedClock(),
+        {
+          onSessionsRevoked: ({ reason }) => {
+            order.push(reason);
+          },
+          onReuse: () => {
+            order.push('onReuse');
+          },
+        },
+      );
+      const opened = await sessions.open('u1');
+      await sessions.rotate(opened.refreshToken, {}, allow);
+      expect(await codeOf(sessions.rotate(opened.refreshToken, {}, allow))).toBe(
+        'ERR_AUTH_REFRESH_TOKEN_REUSED',
+      );
+      expect(order).toEqual(['reuse_detected', 'onReuse']);
+    });
+
+    it('never for a refresh, an unknown token or a failed revocation', async () => {
+      const { sessions, refresh, revoked } = setup();
+      const opened = await sessions.open('u1');
+      await refresh(opened.refreshToken);
+      await sessions.revokeByToken('garbage');
+      await codeOf(sessions.revokeSession('u1', 'no-such-id'));
+      await sessions.revokeAll('nobody');
+      expect(revoked).toEqual([]);
     });
   });
 });

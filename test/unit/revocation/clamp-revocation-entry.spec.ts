@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clampRevocationEntry } from '../../../lib/index.js';
+import { clampRevocationEntry } from '../../../lib/revocation/clamp-revocation-entry.js';
 
 const now = Date.UTC(2026, 0, 1);
 const limits = { accessTokenTtl: 600, clockTolerance: 5 };

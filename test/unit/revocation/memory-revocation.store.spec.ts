@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryRevocationStore, sessionRevocation } from '../../../lib/index.js';
+import { MemoryRevocationStore } from '../../../lib/index.js';
+import { sessionRevocation } from '../../../lib/revocation/session-revocation.js';
 
 const now = Date.UTC(2026, 0, 1);
 const claims = { jti: 'j1', sub: 'u1', iat: now / 1000 - 10, sid: 's1' };
