@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccessTokenAuthenticator } from './access-token/access-token-authenticator.js';
-import { createKeyRing, type KeyRing } from './access-token/key-ring.js';
+import { createKeyRing, type KeyRing } from './keys/key-ring.js';
 import {
   createAccessTokenVerifier,
   type AccessTokenVerifier,

@@ -119,8 +119,8 @@ export { deriveRefreshSecret } from './refresh-token/refresh-token-secret.js';
 export { REFRESH_TOKEN_REUSED_EVENT } from './refresh-token/refresh-token-reuse.event.js';
 export type { RefreshTokenReuseEvent } from './refresh-token/refresh-token-reuse.event.js';
 
-export { createKeyRing } from './access-token/key-ring.js';
-export type { AccessTokenSigner, KeyMaterial, KeyRing, KeySet } from './access-token/key-ring.js';
+export { createKeyRing } from './keys/key-ring.js';
+export type { AccessTokenSigner, KeyMaterial, KeyRing, KeySet } from './keys/key-ring.js';
 export { createAccessTokenVerifier } from './access-token/verify-access-token.js';
 export type { AccessTokenVerifier } from './access-token/verify-access-token.js';
 export { parseDuration } from './options/parse-duration.js';

@@ -3,7 +3,7 @@ import { AccessTokenExpiredError, AccessTokenInvalidError } from '../auth.errors
 import type { Clock } from '../clock.js';
 import type { ResolvedAuthOptions } from '../options/auth-module-options.js';
 import type { AccessTokenClaims } from './access-token-claims.js';
-import type { KeyMaterial, KeyRing } from './key-ring.js';
+import type { KeyMaterial, KeyRing } from '../keys/key-ring.js';
 import { ACCESS_TOKEN_TYPE } from './sign-access-token.js';
 import { createVerifiedTokenCache, type VerifiedTokenCache } from './verified-token-cache.js';
 

@@ -1,5 +1,5 @@
 import { KeyObject, type webcrypto } from 'node:crypto';
-import type { KeyRing } from '../access-token/key-ring.js';
+import type { KeyRing } from '../keys/key-ring.js';
 import type { Clock } from '../clock.js';
 import type { ResolvedAuthOptions } from '../options/auth-module-options.js';
 import { RefreshSessions } from './refresh-sessions.js';
