@@ -55,8 +55,8 @@ import { TokenService } from './token.service.js';
     },
     {
       provide: AUTH_KEY_RING,
-      useFactory: (options: ResolvedAuthOptions) => createKeyRing(options),
-      inject: [AUTH_OPTIONS],
+      useFactory: (options: ResolvedAuthOptions, clock: Clock) => createKeyRing(options, clock),
+      inject: [AUTH_OPTIONS, AUTH_CLOCK],
     },
     {
       provide: ACCESS_TOKEN_VERIFIER,

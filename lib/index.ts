@@ -49,6 +49,15 @@ export type {
 } from './options/auth-module-options.js';
 export { resolveAuthOptions } from './options/resolve-auth-options.js';
 
+// Automatic key rotation (opt-in).
+export type {
+  KeyRotationOptions,
+  ResolvedKeyRotationOptions,
+} from './options/auth-module-options.js';
+export { SigningKeyStore } from './keys/rotation/signing-key.store.js';
+export type { SigningKeyRecord } from './keys/rotation/signing-key.store.js';
+export { MemorySigningKeyStore } from './keys/rotation/memory-signing-key.store.js';
+
 export type {
   AccessTokenClaims,
   AuthSubject,

@@ -1,9 +1,11 @@
 import type { JWK } from 'jose';
 import type { AccessTokenAlgorithm, ResolvedAuthOptions } from '../options/auth-module-options.js';
 import type { FlattenedJWSInput, JWSHeaderParameters } from 'jose';
+import { systemClock, type Clock } from '../clock.js';
 import { importKeys, type KeyMaterial } from './import-key.js';
 import { createLocalKeySet } from './local-key-set.js';
 import { createRemoteKeySet } from './remote-key-set.js';
+import { createRotatingKeyRing } from './rotation/rotating-key-ring.js';
 
 export type { KeyMaterial } from './import-key.js';
 
@@ -58,14 +60,21 @@ export interface KeySet {
  * Every key of the module, imported once at start-up, and composed as jose splits them: the
  * local key set (and the signer, `keys[0]`) or the remote JWKS.
  *
+ * With `rotation`, the signer and the verification set come from the signing-key store
+ * instead (see `createRotatingKeyRing`), and the configured keys only verify.
+ *
  * @param options - resolved module options
+ * @param clock - the module's clock, which drives the rotation schedule
  * @returns the key ring, frozen
  * @throws {AuthConfigurationError} listing every key that cannot be imported, by index
  * @example
  * const keyRing = await createKeyRing(resolveAuthOptions(options));
  * keyRing.jwks; // serve at /.well-known/jwks.json
  */
-export async function createKeyRing(options: ResolvedAuthOptions): Promise<KeyRing> {
+export async function createKeyRing(
+  options: ResolvedAuthOptions,
+  clock: Clock = systemClock,
+): Promise<KeyRing> {
   if (options.jwks !== null) {
     const algorithms = Object.freeze([options.algorithm]);
     return Object.freeze({
@@ -76,6 +85,9 @@ export async function createKeyRing(options: ResolvedAuthOptions): Promise<KeyRi
     });
   }
   const keys = await importKeys(options);
+  if (options.rotation != null) {
+    return createRotatingKeyRing(options, options.rotation, clock, keys);
+  }
   const first = keys[0];
   const signer: AccessTokenSigner | null =
     first?.signKey != null

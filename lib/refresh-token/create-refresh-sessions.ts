@@ -23,8 +23,12 @@ export function createRefreshSessions(
   const refresh = options.refresh;
   if (refresh === null || keyRing.signer === null) return null;
   const key = keyRing.signer.key;
+  // With rotation the signing key changes; the key-encryption key does not, and HKDF keeps the
+  // two uses apart (RFC 5869 section 3.2).
+  const rotationKey = options.rotation?.encryptionKey;
   const secret =
     refresh.secret ??
+    (rotationKey === undefined ? undefined : deriveRefreshSecret(rotationKey)) ??
     deriveRefreshSecret(
       key instanceof Uint8Array || key instanceof KeyObject
         ? key
