@@ -156,7 +156,7 @@ export interface KeyRotationOptions {
    */
   encryptionKey: string | Uint8Array;
   /**
-   * How long each key signs. Longer than `publishAhead + accessTokenTtl + 2 * clockTolerance`.
+   * How long each key signs. Longer than `publishAhead + checkInterval + accessTokenTtl + 2 * clockTolerance`.
    * @default '30d'
    */
   interval?: Duration;

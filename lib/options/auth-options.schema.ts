@@ -642,13 +642,14 @@ function checkRotationRules(
   if (
     interval !== undefined &&
     publishAhead !== undefined &&
+    checkInterval !== undefined &&
     ttl !== undefined &&
     tolerance !== undefined &&
-    interval <= publishAhead + ttl + 2 * tolerance
+    interval <= publishAhead + checkInterval + ttl + 2 * tolerance
   ) {
     problem(
       ['rotation', 'interval'],
-      `is ${interval}s; it must be longer than publishAhead + accessTokenTtl + 2 * clockTolerance (${publishAhead + ttl + 2 * tolerance}s), so a retired key is gone before the next one is published; raise it`,
+      `is ${interval}s; it must be longer than publishAhead + checkInterval + accessTokenTtl + 2 * clockTolerance (${publishAhead + checkInterval + ttl + 2 * tolerance}s), so a retired key is gone before the next one is published; raise it`,
     );
   }
   if (

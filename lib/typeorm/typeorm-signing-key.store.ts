@@ -45,15 +45,21 @@ function toRecord(row: SigningKeyRow): SigningKeyRecord {
  * rotation: { store: new TypeOrmSigningKeyStore(dataSource), encryptionKey: process.env.AUTH_KEY_ENCRYPTION_KEY! }
  */
 export class TypeOrmSigningKeyStore extends SigningKeyStore {
+  private readonly table: string;
+
   constructor(
     private readonly dataSource: DataSource,
-    private readonly tableName: string = DEFAULT_SIGNING_KEYS_TABLE,
+    tableName: string = DEFAULT_SIGNING_KEYS_TABLE,
   ) {
     super();
+    // Qualified with the DataSource's schema (PostgreSQL `schema` option), where the migration
+    // created it; a raw table name would resolve through search_path instead.
+    const { driver } = dataSource;
+    this.table = driver.buildTableName(tableName, driver.schema, driver.database);
   }
 
   async list(): Promise<readonly SigningKeyRecord[]> {
-    const query = this.dataSource.createQueryBuilder().from(this.tableName, 'k');
+    const query = this.dataSource.createQueryBuilder().from(this.table, 'k');
     for (const column of COLUMNS) query.addSelect(`k.${column}`, column);
     const rows = await query.orderBy('k.generation', 'ASC').getRawMany<SigningKeyRow>();
     return rows.map(toRecord);
@@ -64,7 +70,7 @@ export class TypeOrmSigningKeyStore extends SigningKeyStore {
       await this.dataSource
         .createQueryBuilder()
         .insert()
-        .into(this.tableName, [...COLUMNS])
+        .into(this.table, [...COLUMNS])
         .values({
           generation: record.generation,
           kid: record.kid,
@@ -90,7 +96,7 @@ export class TypeOrmSigningKeyStore extends SigningKeyStore {
     await this.dataSource
       .createQueryBuilder()
       .delete()
-      .from(this.tableName)
+      .from(this.table)
       .where('generation IN (:...generations)', { generations: [...generations] })
       .execute();
   }

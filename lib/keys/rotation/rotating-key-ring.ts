@@ -50,6 +50,7 @@ export async function createRotatingKeyRing(
   const timing: RotationTiming = {
     interval: rotation.interval * 1000,
     publishAhead: rotation.publishAhead * 1000,
+    checkInterval: rotation.checkInterval * 1000,
     accessTokenTtl: options.accessTokenTtl * 1000,
     clockTolerance: options.clockTolerance * 1000,
   };

@@ -6,6 +6,8 @@ export interface RotationTiming {
   readonly interval: number;
   /** How long a new key is published before it signs. */
   readonly publishAhead: number;
+  /** How often instances read the store. */
+  readonly checkInterval: number;
   /** Access-token lifetime. */
   readonly accessTokenTtl: number;
   /** Clock skew tolerated between instances and on `exp`. */
@@ -56,7 +58,7 @@ export function keyState(
 /**
  * Derives the schedule from the stored keys and the time. Generation N + 1 activates one
  * `interval` after generation N (or `publishAhead` from now, when every instance was down past
- * that moment) and is created `publishAhead` before it activates, so verifiers have it before
+ * that moment) and is created `publishAhead + checkInterval` before it activates, so verifiers have it before
  * the first token it signs. The first key signs at once: there is nothing to publish it ahead of.
  *
  * @param records - every stored key, by ascending generation
@@ -100,7 +102,9 @@ export function planRotation(
   });
   const latest = sorted.at(-1)!;
   const due = latest.activatesAt + timing.interval;
-  const createAt = due - timing.publishAhead;
+  // One check early, so that with a check every `checkInterval` the key exists `publishAhead`
+  // before `due` and activates on time (the schedule does not drift by the check period).
+  const createAt = due - timing.publishAhead - timing.checkInterval;
   let create: RotationPlan['create'] = null;
   if (latest.activatesAt <= now && now >= createAt) {
     create = {

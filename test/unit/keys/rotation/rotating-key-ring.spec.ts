@@ -162,7 +162,7 @@ describe('rotation options', () => {
       ),
       expect.stringMatching(/^rotation: needs an asymmetric algorithm/),
       expect.stringMatching(
-        /^rotation\.interval: is 600s; it must be longer than publishAhead \+ accessTokenTtl \+ 2 \* clockTolerance \(970s\)/,
+        /^rotation\.interval: is 600s; it must be longer than publishAhead \+ checkInterval \+ accessTokenTtl \+ 2 \* clockTolerance \(1090s\)/,
       ),
       expect.stringMatching(
         /^rotation\.checkInterval: is 120s; it must be shorter than publishAhead - clockTolerance \(55s\)/,

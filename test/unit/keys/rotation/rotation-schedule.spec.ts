@@ -11,6 +11,7 @@ const S = 1000;
 const timing: RotationTiming = {
   interval: 1000 * S,
   publishAhead: 100 * S,
+  checkInterval: 30 * S,
   accessTokenTtl: 300 * S,
   clockTolerance: 5 * S,
 };
@@ -37,15 +38,18 @@ describe('planRotation', () => {
     });
   });
 
-  it('publishes the next key publishAhead before it signs, one interval after the current one', () => {
+  it('publishes the next key publishAhead (plus one check) before it signs, one interval after the current one', () => {
     const first = key(1, T0);
-    const justBefore = planRotation([first], T0 + 899 * S, timing);
+    const justBefore = planRotation([first], T0 + 869 * S, timing);
     expect(justBefore.create).toBeNull();
-    expect(justBefore.nextChange).toBe(T0 + 900 * S);
-    expect(planRotation([first], T0 + 900 * S, timing).create).toEqual({
-      generation: 2,
-      activatesAt: T0 + 1000 * S,
-    });
+    expect(justBefore.nextChange).toBe(T0 + 870 * S);
+    // Whenever the next check falls, the key activates on time.
+    for (const now of [T0 + 870 * S, T0 + 899 * S]) {
+      expect(planRotation([first], now, timing).create).toEqual({
+        generation: 2,
+        activatesAt: T0 + 1000 * S,
+      });
+    }
   });
 
   it('gives a late new key its full publishAhead when every instance was down past its time', () => {
