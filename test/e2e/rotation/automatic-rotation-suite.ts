@@ -249,7 +249,7 @@ export function defineAutomaticRotationSuite(
       const refreshed = await b.get(TokenService).refresh(login.refreshToken);
       expect(decodeProtectedHeader(refreshed.accessToken).kid).toBe(rows.at(-1)?.kid);
 
-      console.info(
+      console.warn(
         `[rotation timeline ${title}] fixed-clock seconds after first start: ` +
           byGeneration
             .map(
