@@ -306,6 +306,9 @@ const revocationSchema = z.strictObject(
   { error: 'must be an object such as { store }' },
 );
 
+/** Defaults of `rotation.interval`, `publishAhead` and `checkInterval`, in seconds. */
+const ROTATION_DEFAULTS = { interval: 30 * 24 * 3600, publishAhead: 3600, checkInterval: 60 };
+
 /** Byte length of `rotation.encryptionKey` (A256GCM, RFC 7518 section 5.3). */
 export const ROTATION_KEY_BYTES = 32;
 
@@ -363,9 +366,11 @@ const rotationSchema = z.strictObject(
       },
     ),
     encryptionKey: encryptionKeySchema,
-    interval: duration({ positive: true }).default(30 * 24 * 3600),
-    publishAhead: duration({ positive: true }).default(3600),
-    checkInterval: duration({ min: 1, max: MAX_TIMER_SECONDS }).default(60),
+    interval: duration({ positive: true }).default(ROTATION_DEFAULTS.interval),
+    publishAhead: duration({ positive: true }).default(ROTATION_DEFAULTS.publishAhead),
+    checkInterval: duration({ min: 1, max: MAX_TIMER_SECONDS }).default(
+      ROTATION_DEFAULTS.checkInterval,
+    ),
   },
   { error: 'must be an object such as { store, encryptionKey }' },
 );
@@ -611,7 +616,7 @@ function checkCrossFieldRules(options: PartialRecord, ctx: z.RefinementCtx): voi
 
 // Seconds of a duration option as the schema parses it, or undefined when it is not valid
 // (its own problem is reported by the field).
-function seconds(value: unknown, fallback: number): number | undefined {
+function durationSeconds(value: unknown, fallback: number): number | undefined {
   if (value === undefined) return fallback;
   const result = checkDuration(value as number | string);
   return result.ok ? result.seconds : undefined;
@@ -634,11 +639,11 @@ function checkRotationRules(
     );
   }
   const rotation = isRecord(options.rotation) ? options.rotation : {};
-  const interval = seconds(rotation.interval, 30 * 24 * 3600);
-  const publishAhead = seconds(rotation.publishAhead, 3600);
-  const checkInterval = seconds(rotation.checkInterval, 60);
-  const ttl = seconds(options.accessTokenTtl, 15 * 60);
-  const tolerance = seconds(options.clockTolerance, 5);
+  const interval = durationSeconds(rotation.interval, ROTATION_DEFAULTS.interval);
+  const publishAhead = durationSeconds(rotation.publishAhead, ROTATION_DEFAULTS.publishAhead);
+  const checkInterval = durationSeconds(rotation.checkInterval, ROTATION_DEFAULTS.checkInterval);
+  const ttl = durationSeconds(options.accessTokenTtl, 15 * 60);
+  const tolerance = durationSeconds(options.clockTolerance, 5);
   if (
     interval !== undefined &&
     publishAhead !== undefined &&
