@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { calculateJwkThumbprint, errors, importJWK, type JWK } from 'jose';
 import { AuthConfigurationError } from '../../auth.errors.js';
 import type { Clock } from '../../clock.js';
@@ -168,10 +169,19 @@ export async function createRotatingKeyRing(
   };
 
   await refreshKeys();
+  const logger = new Logger('KeyRotation');
   const timer = setInterval(() => {
     // A failed check (store down, a key that cannot be decrypted) keeps the keys already
-    // loaded; the next check retries.
-    refreshKeys().catch(() => undefined);
+    // loaded, and the current key keeps signing past its interval; the next check retries.
+    refreshKeys().catch((cause: unknown) => {
+      const detail =
+        cause instanceof AuthConfigurationError
+          ? cause.problems.join('; ')
+          : cause instanceof Error
+            ? cause.message
+            : String(cause);
+      logger.warn(`Signing-key check failed, keeping the loaded keys: ${detail}`);
+    });
   }, rotation.checkInterval * 1000);
   timer.unref();
 

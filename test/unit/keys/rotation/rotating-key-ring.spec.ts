@@ -100,6 +100,28 @@ describe('rotating key ring', () => {
     expect((await store.list()).map((row) => row.generation)).toEqual([2]);
   });
 
+  it('keeps signing with the loaded keys while the store is down, and catches up after', async () => {
+    const store = new MemorySigningKeyStore();
+    const clock = new FixedClock();
+    const ring = await rotatingRing(rotationOptions(store, randomBytes(32)), clock);
+    const first = ring.signer!;
+    const list = store.list.bind(store);
+    store.list = () => Promise.reject(new Error('connection refused'));
+    clock.advance(2000);
+    await expect(ring.refreshKeys()).rejects.toThrow('connection refused');
+    // Past its interval, but no successor could be created: it keeps signing and verifying.
+    expect(ring.signer?.kid).toBe(first.kid);
+    expect(ring.jwks.keys.map((jwk) => jwk.kid)).toEqual([first.kid]);
+    store.list = list;
+    await ring.refreshKeys();
+    const [, second] = await store.list();
+    // The late key still gets its full publishAhead before it signs.
+    expect(second?.activatesAt).toBe(clock.now() + 100_000);
+    expect(ring.signer?.kid).toBe(first.kid);
+    clock.advance(100);
+    expect(ring.signer?.kid).toBe(second?.kid);
+  });
+
   it('refuses to start with a wrong key-encryption key, saying which key and what to do', async () => {
     const store = new MemorySigningKeyStore();
     const clock = new FixedClock();
