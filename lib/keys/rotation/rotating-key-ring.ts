@@ -7,7 +7,7 @@ import type {
   ResolvedAuthOptions,
   ResolvedKeyRotationOptions,
 } from '../../options/auth-module-options.js';
-import { publicMembers, reason, type ImportedKey, type KeyMaterial } from '../import-key.js';
+import { fits, publicMembers, reason, type ImportedKey, type KeyMaterial } from '../import-key.js';
 import type { AccessTokenSigner, KeyRing, KeySet } from '../key-ring.js';
 import { createLocalKeySet, type LocalKeySet } from '../local-key-set.js';
 import { generateSigningKey } from './generate-signing-key.js';
@@ -63,7 +63,13 @@ export async function createRotatingKeyRing(
   let view: View | null = null;
 
   const importRecord = async (record: SigningKeyRecord, withPrivate: boolean) => {
-    const publicJwk = JSON.parse(record.publicJwk) as JWK;
+    const publicJwk = publicMembers(JSON.parse(record.publicJwk) as JWK);
+    // A row is data, not configuration: its key must fit its algorithm as a configured key must.
+    if (record.alg === 'HS256' || !fits(publicJwk, record.alg)) {
+      throw new AuthConfigurationError([
+        `rotation.store: the stored signing key of generation ${record.generation} (kid '${record.kid}') is not a usable ${record.alg} key; delete that row`,
+      ]);
+    }
     const verifyKey = (await importJWK(publicJwk, record.alg)) as KeyMaterial;
     let signKey: KeyMaterial | null = null;
     if (withPrivate) {
@@ -94,7 +100,7 @@ export async function createRotatingKeyRing(
       alg: record.alg,
       verifyKey,
       signKey,
-      publicJwk: publicMembers(publicJwk),
+      publicJwk,
     };
     ids.set(verifyKey as object, key.id);
     return key;
@@ -185,7 +191,10 @@ export async function createRotatingKeyRing(
   }, rotation.checkInterval * 1000);
   timer.unref();
 
-  const algorithms = Object.freeze([...new Set([alg, ...staticKeys.map((key) => key.alg)])]);
+  // The keys stored at start-up may predate a change of `algorithm`: they keep verifying.
+  const algorithms = Object.freeze([
+    ...new Set([alg, ...rows.map((record) => record.alg), ...staticKeys.map((key) => key.alg)]),
+  ]);
   return Object.freeze({
     get signer() {
       return current().signer;

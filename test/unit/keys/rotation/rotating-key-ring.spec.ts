@@ -122,6 +122,78 @@ describe('rotating key ring', () => {
     expect(ring.signer?.kid).toBe(second?.kid);
   });
 
+  it('publishes public members only, each with kid, alg and use', async () => {
+    const ring = await rotatingRing(
+      rotationOptions(new MemorySigningKeyStore(), randomBytes(32)),
+      new FixedClock(),
+    );
+    expect(Object.keys(ring.jwks.keys[0] ?? {}).toSorted()).toEqual([
+      'alg',
+      'crv',
+      'kid',
+      'kty',
+      'use',
+      'x',
+      'y',
+    ]);
+    expect(ring.jwks.keys[0]).toMatchObject({ alg: 'ES256', use: 'sig', kid: ring.signer?.kid });
+  });
+
+  it('keeps the stored keys of a former algorithm signing and verifying until they rotate out', async () => {
+    const store = new MemorySigningKeyStore();
+    const kek = randomBytes(32);
+    const clock = new FixedClock();
+    const before = await rotatingRing(rotationOptions(store, kek), clock);
+    const options = resolveAuthOptions(rotationOptions(store, kek, { algorithm: 'EdDSA' }));
+    const after = (await createKeyRing(options, clock)) as RotatingKeyRing;
+    rings.push(after);
+    expect(after.signer).toMatchObject({ kid: before.signer?.kid, alg: 'ES256' });
+    expect(after.algorithms).toEqual(['EdDSA', 'ES256']);
+    const verifier = createAccessTokenVerifier(options, after, clock);
+    const context = { issuer: TEST_ISSUER, audience: [TEST_AUDIENCE], ttl: 300 };
+    const old = await signAccessToken(
+      after,
+      { sub: 'u1', claims: { roles: [] } },
+      {
+        ...context,
+        nowMs: clock.now(),
+      },
+    );
+    await expect(verifier.verify(old.token)).resolves.toMatchObject({ sub: 'u1' });
+    clock.advance(900);
+    await after.refreshKeys();
+    clock.advance(100);
+    expect(after.signer?.alg).toBe('EdDSA');
+    const next = await signAccessToken(
+      after,
+      { sub: 'u1', claims: { roles: [] } },
+      {
+        ...context,
+        nowMs: clock.now(),
+      },
+    );
+    await expect(verifier.verify(next.token)).resolves.toMatchObject({ sub: 'u1' });
+  });
+
+  it('refuses a stored row whose key does not fit its algorithm', async () => {
+    const store = new MemorySigningKeyStore();
+    const kek = randomBytes(32);
+    const clock = new FixedClock();
+    await rotatingRing(rotationOptions(store, kek), clock);
+    const [row] = await store.list();
+    const tampered = new MemorySigningKeyStore();
+    await tampered.create({ ...row!, alg: 'RS256' });
+    const error = (await createKeyRing(
+      resolveAuthOptions(rotationOptions(tampered, kek)),
+      clock,
+    ).catch((thrown: unknown) => thrown)) as AuthConfigurationError;
+    expect(error.problems).toEqual([
+      expect.stringMatching(
+        /^rotation\.store: the stored signing key of generation 1 .* is not a usable RS256 key/,
+      ),
+    ]);
+  });
+
   it('refuses to start with a wrong key-encryption key, saying which key and what to do', async () => {
     const store = new MemorySigningKeyStore();
     const clock = new FixedClock();
