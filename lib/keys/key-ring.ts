@@ -22,7 +22,10 @@ export interface AccessTokenSigner {
  * public JWKS and the key resolver handed to jose on each verification.
  */
 export interface KeyRing {
-  /** `null` in verify-only mode (remote JWKS, or `keys[0]` without private material). */
+  /**
+   * `null` in verify-only mode (remote JWKS, or `keys[0]` without private material). With
+   * automatic rotation it changes on the schedule: read it at each use, never keep it.
+   */
   readonly signer: AccessTokenSigner | null;
   /** The only algorithms a token may use; one per key. */
   readonly algorithms: readonly AccessTokenAlgorithm[];
