@@ -1,8 +1,8 @@
+import { Logger, type Provider } from '@nestjs/common';
 import { KeyObject, type webcrypto } from 'node:crypto';
-import type { Provider } from '@nestjs/common';
 import { AccessTokenAuthenticator } from './access-token/access-token-authenticator.js';
-import { createKeyRing, type KeyRing } from './access-token/key-ring.js';
-import type { KeyRingConfig } from './access-token/key-ring-config.js';
+import { createKeyRing, type KeyRing } from './keys/key-ring.js';
+import type { KeyRingConfig } from './keys/key-ring-config.js';
 import {
   createAccessTokenVerifier,
   type AccessTokenVerifier,
@@ -25,7 +25,14 @@ import { TokenService } from './token.service.js';
 
 /** What the key ring reads of the options. */
 export function keyRingConfig(options: ResolvedAuthOptions): KeyRingConfig {
-  return Object.freeze({ algorithm: options.algorithm, keys: options.keys, jwks: options.jwks });
+  return Object.freeze({
+    algorithm: options.algorithm,
+    keys: options.keys,
+    jwks: options.jwks,
+    accessTokenTtl: options.accessTokenTtl,
+    clockTolerance: options.clockTolerance,
+    rotation: options.rotation ?? null,
+  });
 }
 
 /** What the verifier reads of the options. */
@@ -50,8 +57,12 @@ export function refreshSessionsConfig(
   const refresh = options.refresh;
   if (refresh === null || keyRing.signer === null) return null;
   const key = keyRing.signer.key;
+  // With rotation the signing key changes; the key-encryption key does not, and HKDF keeps the
+  // two uses apart (RFC 5869 section 3.2).
+  const rotationKey = options.rotation?.encryptionKey;
   const secret =
     refresh.secret ??
+    (rotationKey === undefined ? undefined : deriveRefreshSecret(rotationKey)) ??
     deriveRefreshSecret(
       key instanceof Uint8Array || key instanceof KeyObject
         ? key
@@ -82,8 +93,11 @@ export const AUTH_PROVIDERS: readonly Provider[] = [
   },
   {
     provide: AUTH_KEY_RING,
-    useFactory: (options: ResolvedAuthOptions) => createKeyRing(keyRingConfig(options)),
-    inject: [AUTH_OPTIONS],
+    useFactory: (options: ResolvedAuthOptions, clock: Clock) => {
+      const logger = new Logger('KeyRotation');
+      return createKeyRing(keyRingConfig(options), clock, (message) => logger.warn(message));
+    },
+    inject: [AUTH_OPTIONS, AUTH_CLOCK],
   },
   {
     provide: ACCESS_TOKEN_VERIFIER,

@@ -88,6 +88,12 @@ export type {
   SessionRevocationReason,
 } from './refresh-token/refresh-token.store.js';
 export { MemoryRefreshTokenStore } from './refresh-token/memory-refresh-token.store.js';
+
+// Automatic key rotation (opt-in).
+export type { KeyRotationOptions } from './options/auth-module-options.js';
+export { SigningKeyStore } from './keys/rotation/signing-key.store.js';
+export type { SigningKeyRecord } from './keys/rotation/signing-key.store.js';
+export { MemorySigningKeyStore } from './keys/rotation/memory-signing-key.store.js';
 export type { SessionInfo } from './refresh-token/refresh-sessions.js';
 export { REFRESH_TOKEN_REUSED_EVENT } from './refresh-token/refresh-token-reuse.event.js';
 export type { RefreshTokenReuseEvent } from './refresh-token/refresh-token-reuse.event.js';

@@ -13,7 +13,7 @@ import type {
   TokenPair,
 } from './access-token/access-token-claims.js';
 import { AccessTokenAuthenticator } from './access-token/access-token-authenticator.js';
-import type { KeyRing } from './access-token/key-ring.js';
+import type { KeyRing } from './keys/key-ring.js';
 import { signAccessToken } from './access-token/sign-access-token.js';
 import { AUTH_KEY_RING, AUTH_OPTIONS } from './auth.constants.js';
 import {

@@ -4,7 +4,7 @@
 // scenarios interleaved round by round, garbage collected between batches, medians.
 import { performance } from 'node:perf_hooks';
 import { importSPKI, jwtVerify, type CryptoKey } from 'jose';
-import { createKeyRing } from '../../lib/access-token/key-ring.js';
+import { createKeyRing } from '../../lib/keys/key-ring.js';
 import {
   createAccessTokenVerifier,
   type AccessTokenVerifier,

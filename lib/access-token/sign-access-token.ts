@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
 import { SigningNotConfiguredError } from '../auth.errors.js';
 import type { CustomClaims } from './access-token-claims.js';
-import type { KeyRing } from './key-ring.js';
+import type { KeyRing } from '../keys/key-ring.js';
 
 /** The RFC 9068 media type of an access token, written into the `typ` header. */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';

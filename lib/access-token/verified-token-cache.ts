@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock.js';
 import type { AccessTokenClaims } from './access-token-claims.js';
-import type { KeySet } from './key-ring.js';
+import type { KeySet } from '../keys/key-ring.js';
 
 interface Entry {
   /** The whole token: entries are found by signature, and served only to the exact token. */

@@ -2,7 +2,7 @@ import { jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { AccessTokenExpiredError, AccessTokenInvalidError } from '../auth.errors.js';
 import type { Clock } from '../clock.js';
 import type { AccessTokenClaims } from './access-token-claims.js';
-import type { KeyMaterial, KeyRing } from './key-ring.js';
+import type { KeyMaterial, KeyRing } from '../keys/key-ring.js';
 import { ACCESS_TOKEN_TYPE } from './sign-access-token.js';
 import {
   createVerifiedTokenCache,

@@ -3,9 +3,10 @@ import type { JWK } from 'jose';
 import type { AuthSubject, CustomClaims } from '../access-token/access-token-claims.js';
 import type { RefreshTokenStore } from '../refresh-token/refresh-token.store.js';
 import type { RevocationStore } from '../revocation/revocation.store.js';
+import type { SigningKeyStore } from '../keys/rotation/signing-key.store.js';
 import type { RefreshTokenReuseEvent } from '../refresh-token/refresh-token-reuse.event.js';
 
-import type { AccessTokenAlgorithm } from '../access-token/key-ring-config.js';
+import type { AccessTokenAlgorithm, KeyRotationConfig } from '../keys/key-ring-config.js';
 
 export type { AccessTokenAlgorithm };
 
@@ -141,6 +142,39 @@ export interface RevocationOptions {
   store?: RevocationStore;
 }
 
+/**
+ * Automatic rotation of signing keys: the module generates them, keeps them encrypted in
+ * `store`, publishes each one `publishAhead` before it signs, lets it sign for `interval`, and
+ * keeps it in the JWKS until the last token it signed has expired.
+ */
+export interface KeyRotationOptions {
+  /** Where the keys are kept, shared by every instance: `new TypeOrmSigningKeyStore(dataSource)`. */
+  store: SigningKeyStore;
+  /**
+   * The key-encryption key of the stored private keys: exactly 32 random bytes, or their
+   * base64/base64url encoding (e.g. `openssl rand -base64 32`). Keep it in the environment or a
+   * secret manager, never in the database.
+   */
+  encryptionKey: string | Uint8Array;
+  /**
+   * How long each key signs. Longer than `publishAhead + checkInterval + accessTokenTtl + 2 * clockTolerance`.
+   * @default '30d'
+   */
+  interval?: Duration;
+  /**
+   * How long a new key is in the JWKS before it signs: at least the JWKS cache age of every
+   * verifier (the JWKS endpoint sends `max-age=300`; jose's remote set defaults to 10 minutes).
+   * @default '1h'
+   */
+  publishAhead?: Duration;
+  /**
+   * How often each instance reads the store. Shorter than `publishAhead - clockTolerance`, so
+   * every instance holds a new key before any instance signs with it.
+   * @default '1m'
+   */
+  checkInterval?: Duration;
+}
+
 /** Options of {@link AuthModule}. */
 export interface AuthModuleOptions {
   /**
@@ -205,6 +239,11 @@ export interface AuthModuleOptions {
   refresh?: RefreshTokenOptions | false;
   /** Faster-than-expiry revocation of access tokens. */
   revocation?: RevocationOptions;
+  /**
+   * Automatic key rotation (opt-in). The generated keys sign; `keys`, when given, only verify
+   * and stay published (e.g. the key used before rotation was turned on).
+   */
+  rotation?: KeyRotationOptions;
 }
 
 /** Options fully defaulted and validated; every duration in seconds. Frozen. */
@@ -233,7 +272,12 @@ export interface ResolvedAuthOptions {
   };
   readonly refresh: ResolvedRefreshTokenOptions | null;
   readonly revocation: { readonly store: RevocationStore | null };
+  /** `null` unless automatic rotation is on. */
+  readonly rotation?: ResolvedKeyRotationOptions | null;
 }
+
+/** Rotation options fully defaulted; durations in seconds, the key-encryption key as bytes. */
+export type ResolvedKeyRotationOptions = KeyRotationConfig;
 
 /** Refresh options fully defaulted; durations in seconds. */
 export interface ResolvedRefreshTokenOptions {

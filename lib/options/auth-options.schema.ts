@@ -5,6 +5,7 @@ import type { RefreshTokenReuseEvent } from '../refresh-token/refresh-token-reus
 import { MIN_SECRET_BYTES } from '../refresh-token/refresh-token-secret.js';
 import type { RefreshTokenStore } from '../refresh-token/refresh-token.store.js';
 import type { RevocationStore } from '../revocation/revocation.store.js';
+import type { SigningKeyStore } from '../keys/rotation/signing-key.store.js';
 import type { AccessTokenAlgorithm, TokenExtractor } from './auth-module-options.js';
 import { checkDuration } from './parse-duration.js';
 
@@ -305,6 +306,75 @@ const revocationSchema = z.strictObject(
   { error: 'must be an object such as { store }' },
 );
 
+/** Defaults of `rotation.interval`, `publishAhead` and `checkInterval`, in seconds. */
+const ROTATION_DEFAULTS = { interval: 30 * 24 * 3600, publishAhead: 3600, checkInterval: 60 };
+
+/** Byte length of `rotation.encryptionKey` (A256GCM, RFC 7518 section 5.3). */
+export const ROTATION_KEY_BYTES = 32;
+
+const ENCRYPTION_KEY_HINT =
+  "use 32 random bytes, e.g. the output of 'openssl rand -base64 32' or randomBytes(32).toString('base64url')";
+
+const encryptionKeySchema = z
+  .union([z.string(), z.instanceof(Uint8Array)], {
+    error: `must be ${ROTATION_KEY_BYTES} random bytes, as a Uint8Array or base64/base64url; ${ENCRYPTION_KEY_HINT}`,
+  })
+  .transform((value, ctx) => {
+    let bytes: Uint8Array;
+    if (typeof value === 'string') {
+      // 32 bytes are 43 base64 characters (plus one '=' of padding).
+      if (!/^(?:[A-Za-z0-9_-]{43}|[A-Za-z0-9+/]{43}=)$/.test(value)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `is not the base64 or base64url encoding of exactly ${ROTATION_KEY_BYTES} bytes (${value.length} characters); ${ENCRYPTION_KEY_HINT}`,
+        });
+        return z.NEVER;
+      }
+      bytes = new Uint8Array(Buffer.from(value, 'base64'));
+    } else {
+      bytes = new Uint8Array(value);
+    }
+    if (bytes.byteLength !== ROTATION_KEY_BYTES) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `is ${bytes.byteLength} bytes; it must be exactly ${ROTATION_KEY_BYTES}; ${ENCRYPTION_KEY_HINT}`,
+      });
+      return z.NEVER;
+    }
+    if (new Set(bytes).size < MIN_SECRET_DISTINCT_BYTES) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `holds fewer than ${MIN_SECRET_DISTINCT_BYTES} different byte values, so it is not random; ${ENCRYPTION_KEY_HINT}`,
+      });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+
+const rotationSchema = z.strictObject(
+  {
+    store: z.custom<SigningKeyStore>(
+      (value) =>
+        typeof value === 'object' &&
+        value !== null &&
+        ['list', 'create', 'delete'].every(
+          (method) => typeof (value as Record<string, unknown>)[method] === 'function',
+        ),
+      {
+        error:
+          'must implement SigningKeyStore (list, create, delete), e.g. new TypeOrmSigningKeyStore(dataSource) from nest-hybrid-auth/typeorm',
+      },
+    ),
+    encryptionKey: encryptionKeySchema,
+    interval: duration({ positive: true }).default(ROTATION_DEFAULTS.interval),
+    publishAhead: duration({ positive: true }).default(ROTATION_DEFAULTS.publishAhead),
+    checkInterval: duration({ min: 1, max: MAX_TIMER_SECONDS }).default(
+      ROTATION_DEFAULTS.checkInterval,
+    ),
+  },
+  { error: 'must be an object such as { store, encryptionKey }' },
+);
+
 /** Default `cache.maxBytes`: 16 MiB, sized for a small server. */
 const DEFAULT_CACHE_MAX_BYTES = 16 * 1024 * 1024;
 
@@ -395,6 +465,7 @@ const fieldsSchema = z.strictObject(
       refreshSchema.optional(),
     ),
     revocation: revocationSchema.default({}),
+    rotation: rotationSchema.optional(),
   },
   { error: 'must be an object of AuthModuleOptions' },
 );
@@ -431,12 +502,14 @@ function checkCrossFieldRules(options: PartialRecord, ctx: z.RefinementCtx): voi
   };
   const hasKeys = options.keys !== undefined;
   const hasJwks = options.jwks !== undefined;
+  const hasRotation = options.rotation !== undefined;
+  if (hasRotation) checkRotationRules(options, problem);
   if (hasKeys && hasJwks) {
     problem(
       ['jwks'],
       'cannot be combined with keys; use keys to sign and verify locally, or jwks to verify only',
     );
-  } else if (!hasKeys && !hasJwks) {
+  } else if (!hasKeys && !hasJwks && !hasRotation) {
     problem(
       ['keys'],
       'is required; pass keys: [{ privateKey }] to sign and verify, or jwks: { url } to verify only',
@@ -503,7 +576,8 @@ function checkCrossFieldRules(options: PartialRecord, ctx: z.RefinementCtx): voi
   if (
     options.refresh !== undefined &&
     options.refresh !== false &&
-    !firstKeyCanSign(options.keys)
+    !firstKeyCanSign(options.keys) &&
+    !hasRotation
   ) {
     problem(
       ['refresh'],
@@ -536,6 +610,62 @@ function checkCrossFieldRules(options: PartialRecord, ctx: z.RefinementCtx): voi
     problem(
       ['queryParameter'],
       'has no effect when extractors is set; add ExtractJwt.fromUrlQueryParameter(name) to extractors instead',
+    );
+  }
+}
+
+// Seconds of a duration option as the schema parses it, or undefined when it is not valid
+// (its own problem is reported by the field).
+function durationSeconds(value: unknown, fallback: number): number | undefined {
+  if (value === undefined) return fallback;
+  const result = checkDuration(value as number | string);
+  return result.ok ? result.seconds : undefined;
+}
+
+function checkRotationRules(
+  options: PartialRecord,
+  problem: (path: readonly PropertyKey[], message: string) => void,
+): void {
+  if (options.jwks !== undefined) {
+    problem(
+      ['rotation'],
+      'cannot be combined with jwks (verify-only services have no keys to rotate); remove one of them',
+    );
+  }
+  if (options.algorithm === 'HS256') {
+    problem(
+      ['rotation'],
+      'needs an asymmetric algorithm (a generated shared secret could not be published for verifiers); use e.g. ES256',
+    );
+  }
+  const rotation = isRecord(options.rotation) ? options.rotation : {};
+  const interval = durationSeconds(rotation.interval, ROTATION_DEFAULTS.interval);
+  const publishAhead = durationSeconds(rotation.publishAhead, ROTATION_DEFAULTS.publishAhead);
+  const checkInterval = durationSeconds(rotation.checkInterval, ROTATION_DEFAULTS.checkInterval);
+  const ttl = durationSeconds(options.accessTokenTtl, 15 * 60);
+  const tolerance = durationSeconds(options.clockTolerance, 5);
+  if (
+    interval !== undefined &&
+    publishAhead !== undefined &&
+    checkInterval !== undefined &&
+    ttl !== undefined &&
+    tolerance !== undefined &&
+    interval <= publishAhead + checkInterval + ttl + 2 * tolerance
+  ) {
+    problem(
+      ['rotation', 'interval'],
+      `is ${interval}s; it must be longer than publishAhead + checkInterval + accessTokenTtl + 2 * clockTolerance (${publishAhead + checkInterval + ttl + 2 * tolerance}s), so a retired key is gone before the next one is published; raise it`,
+    );
+  }
+  if (
+    publishAhead !== undefined &&
+    checkInterval !== undefined &&
+    tolerance !== undefined &&
+    checkInterval >= publishAhead - tolerance
+  ) {
+    problem(
+      ['rotation', 'checkInterval'],
+      `is ${checkInterval}s; it must be shorter than publishAhead - clockTolerance (${publishAhead - tolerance}s), so every instance holds a new key before any signs with it; lower it or raise publishAhead`,
     );
   }
 }

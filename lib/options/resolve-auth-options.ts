@@ -110,7 +110,7 @@ function build(parsed: ParsedAuthOptions): ResolvedAuthOptions {
     algorithm: parsed.algorithm,
     keys,
     jwks: parsed.jwks === undefined ? null : Object.freeze({ ...parsed.jwks }),
-    canSign: firstKeyCanSign(keys),
+    canSign: parsed.rotation !== undefined || firstKeyCanSign(keys),
     issuer: parsed.issuer,
     audience,
     accessTokenTtl: parsed.accessTokenTtl,
@@ -124,6 +124,7 @@ function build(parsed: ParsedAuthOptions): ResolvedAuthOptions {
     refresh: parsed.refresh === undefined ? null : buildRefresh(parsed.refresh),
     // The module supplies the in-memory store when none is configured.
     revocation: Object.freeze({ store: parsed.revocation.store ?? null }),
+    rotation: parsed.rotation === undefined ? null : Object.freeze({ ...parsed.rotation }),
   });
 }
 

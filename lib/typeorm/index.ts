@@ -18,3 +18,5 @@ export {
   REFRESH_TOKEN_MIGRATIONS,
 } from './refresh-token.migrations.js';
 export type { RefreshTokenMigration } from './refresh-token.migrations.js';
+export { TypeOrmSigningKeyStore } from './typeorm-signing-key.store.js';
+export { createSigningKeysMigration, DEFAULT_SIGNING_KEYS_TABLE } from './signing-key.migration.js';

@@ -12,6 +12,7 @@ import {
   type IndexDefinition,
   type RefreshTokenTableNames,
 } from './refresh-token.entity.js';
+import { createSigningKeysMigration } from './signing-key.migration.js';
 
 /** A migration class as TypeORM's `migrations` option takes it. */
 export type RefreshTokenMigration = new () => MigrationInterface;
@@ -124,7 +125,12 @@ export function createRefreshTokenMigrations(
     }
   }
 
-  return [CreateAuthRefreshTokens1764400000000, ExactAuthRefreshTokenIds1764400000001];
+  // The signing keys of automatic rotation (empty unless rotation is on).
+  return [
+    CreateAuthRefreshTokens1764400000000,
+    ExactAuthRefreshTokenIds1764400000001,
+    createSigningKeysMigration(),
+  ];
 }
 
 /** A VARCHAR column whose values must compare exactly. */

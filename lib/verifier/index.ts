@@ -6,14 +6,14 @@
 export { resolveAuthOptions } from '../options/resolve-auth-options.js';
 export { systemClock } from '../clock.js';
 export type { Clock } from '../clock.js';
-export { createKeyRing } from '../access-token/key-ring.js';
-export type { AccessTokenSigner, KeyMaterial, KeyRing, KeySet } from '../access-token/key-ring.js';
+export { createKeyRing } from '../keys/key-ring.js';
+export type { AccessTokenSigner, KeyMaterial, KeyRing, KeySet } from '../keys/key-ring.js';
 export type {
   AccessTokenAlgorithm,
   KeyRingConfig,
   KeyRingKey,
   RemoteKeySetConfig,
-} from '../access-token/key-ring-config.js';
+} from '../keys/key-ring-config.js';
 export { createAccessTokenVerifier } from '../access-token/verify-access-token.js';
 export type {
   AccessTokenVerifier,

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { KeyRing } from '../../lib/access-token/key-ring.js';
+import type { KeyRing } from '../../lib/keys/key-ring.js';
 import { refreshSessionsConfig } from '../../lib/auth.providers.js';
 import type {
   ResolvedAuthOptions,

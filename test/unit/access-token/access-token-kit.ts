@@ -4,7 +4,7 @@ import type {
   AccessTokenAlgorithm,
   AuthModuleOptions,
 } from '../../../lib/options/auth-module-options.js';
-import { createKeyRing, type KeyRing } from '../../../lib/access-token/key-ring.js';
+import { createKeyRing, type KeyRing } from '../../../lib/keys/key-ring.js';
 import {
   signAccessToken,
   type AccessTokenInput,

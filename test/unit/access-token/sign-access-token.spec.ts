@@ -1,6 +1,6 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { createKeyRing } from '../../../lib/access-token/key-ring.js';
+import { createKeyRing } from '../../../lib/keys/key-ring.js';
 import { signAccessToken } from '../../../lib/access-token/sign-access-token.js';
 import { AccessTokenInvalidError } from '../../../lib/auth.errors.js';
 import { resolveAuthOptions } from '../../../lib/options/resolve-auth-options.js';

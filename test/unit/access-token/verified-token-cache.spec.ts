@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AccessTokenClaims } from '../../../lib/access-token/access-token-claims.js';
-import { createKeyRing, type KeySet } from '../../../lib/access-token/key-ring.js';
+import { createKeyRing, type KeySet } from '../../../lib/keys/key-ring.js';
 import { resolveAuthOptions } from '../../../lib/options/resolve-auth-options.js';
 import { testAuthOptions, testKeyPair } from '../../support/keys.js';
 import { createAccessTokenVerifier } from '../../../lib/access-token/verify-access-token.js';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createAccessTokenVerifier } from '../../../lib/access-token/verify-access-token.js';
-import type { KeyRing } from '../../../lib/access-token/key-ring.js';
+import type { KeyRing } from '../../../lib/keys/key-ring.js';
 import {
   TEST_AUDIENCE,
   TEST_ISSUER,

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { base64url, calculateJwkThumbprint, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AuthConfigurationError } from '../../../lib/auth.errors.js';
-import { createKeyRing, type KeyRing } from '../../../lib/access-token/key-ring.js';
+import { createKeyRing, type KeyRing } from '../../../lib/keys/key-ring.js';
 import { createAccessTokenVerifier } from '../../../lib/access-token/verify-access-token.js';
 import type {
   AuthKeyOptions,
@@ -23,7 +23,7 @@ import {
   testKeyPair,
   testSecret,
 } from '../../support/keys.js';
-import { createKit, forgeWithNodeCrypto } from './access-token-kit.js';
+import { createKit, forgeWithNodeCrypto } from '../access-token/access-token-kit.js';
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 

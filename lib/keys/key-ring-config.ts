@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
+import type { SigningKeyStore } from './rotation/signing-key.store.js';
 
 /** Signature algorithms an access token may be signed with. One key, one algorithm. */
 export type AccessTokenAlgorithm = 'ES256' | 'ES384' | 'EdDSA' | 'RS256' | 'PS256' | 'HS256';
@@ -30,4 +31,19 @@ export interface KeyRingConfig {
   readonly keys: readonly KeyRingKey[];
   /** Verify-only with a remote key set, or `null`. */
   readonly jwks: RemoteKeySetConfig | null;
+  /** Access-token lifetime, in seconds: how long a retired key must keep verifying. */
+  readonly accessTokenTtl: number;
+  /** Clock tolerance, in seconds. */
+  readonly clockTolerance: number;
+  /** Automatic rotation of the signing key, or `null`. */
+  readonly rotation?: KeyRotationConfig | null;
+}
+
+/** Automatic rotation, fully defaulted; durations in seconds, the key-encryption key as bytes. */
+export interface KeyRotationConfig {
+  readonly store: SigningKeyStore;
+  readonly encryptionKey: Uint8Array;
+  readonly interval: number;
+  readonly publishAhead: number;
+  readonly checkInterval: number;
 }
