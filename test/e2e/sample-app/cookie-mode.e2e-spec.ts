@@ -1,7 +1,7 @@
 import { parseSetCookie } from 'cookie';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, expectErrorBody, newEmail, register } from './support/http-helpers.js';
+import { bearer, expectErrorBody, newEmail, register } from '../../support/http-helpers.js';
 import { startSampleApp, type SampleTestApp } from '../../support/sample-app.js';
 
 const COOKIE = '__Secure-refresh_token';

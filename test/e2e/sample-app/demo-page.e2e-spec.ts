@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createSampleApp } from '../../../sample-app/src/create-sample-app.js';
 import { loadSampleConfig } from '../../../sample-app/src/sample-config.js';
 import { hasChromium, launchChromium, requireChromiumUnderCi } from '../../support/chromium.js';
-import { newEmail } from './support/http-helpers.js';
+import { newEmail } from '../../support/http-helpers.js';
 import { testEnv } from '../../support/sample-app.js';
 
 const COOKIE = '__Secure-refresh_token';

@@ -11,7 +11,7 @@ import {
   startPrivateRedis,
   type PrivateRedis,
 } from '../../support/private-redis.js';
-import { bearer, signUp } from './support/http-helpers.js';
+import { bearer, signUp } from '../../support/http-helpers.js';
 import { startSampleApp, type SampleTestApp } from '../../support/sample-app.js';
 
 /** Polls `check` every 10 ms; resolves with the time (ms since epoch) it first held. */

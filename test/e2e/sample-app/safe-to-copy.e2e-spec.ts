@@ -12,7 +12,7 @@ import {
   newEmail,
   register,
   signUp,
-} from './support/http-helpers.js';
+} from '../../support/http-helpers.js';
 import { startSampleApp, type SampleTestApp } from '../../support/sample-app.js';
 
 // Issue 9, deliverable 5: the sample app is safe to copy. The rate-limit cases run at the

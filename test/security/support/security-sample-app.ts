@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import request from 'supertest';
+import { login, register } from '../../support/http-helpers.js';
 import type { TokenPair } from '../../../lib/index.js';
 import {
   ADMIN,
@@ -44,42 +44,25 @@ export async function startSecuritySampleApp(env: SampleEnv = {}): Promise<Secur
   return { ...sample, logs };
 }
 
-/** Registers `email` (asserting 201) and returns the new user's id. */
-export async function registerUser(
+/** Registers `email` with {@link USER_PASSWORD} by default (asserting 201); returns its id. */
+export function registerUser(
   server: Server,
   email: string,
   password = USER_PASSWORD,
 ): Promise<string> {
-  const response = await request(server).post('/auth/register').send({ email, password });
-  if (response.status !== 201)
-    throw new Error(`register ${email}: ${response.status} ${response.text}`);
-  return (response.body as { id: string }).id;
+  return register(server, email, password);
 }
 
-/** Logs in (asserting 200) and returns the token pair. */
-export async function loginUser(
+/** Logs in with {@link USER_PASSWORD} by default (asserting 200); returns the token pair. */
+export function loginUser(
   server: Server,
   email: string,
   password = USER_PASSWORD,
 ): Promise<TokenPair> {
-  const response = await request(server).post('/auth/login').send({ email, password });
-  if (response.status !== 200)
-    throw new Error(`login ${email}: ${response.status} ${response.text}`);
-  return response.body as TokenPair;
+  return login(server, email, password);
 }
 
-/** Presents a refresh token; returns the response. */
-export function refreshWith(server: Server, refreshToken: unknown): request.Test {
-  return request(server).post('/auth/refresh').send({ refreshToken });
-}
-
-let counter = 0;
-
-/** A fresh e-mail address, unique in this process. */
-export function freshEmail(prefix = 'user'): string {
-  counter += 1;
-  return `${prefix}-${process.pid}-${counter}-${Math.random().toString(36).slice(2, 8)}@example.com`;
-}
+export { newEmail as freshEmail, refreshWith } from '../../support/http-helpers.js';
 
 /** The Fastify instance of an app started with `HTTP_ADAPTER=fastify`, for socket-less `inject`. */
 export function fastifyInstance(app: INestApplication) {

@@ -8,7 +8,14 @@ import {
 } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TokenPair } from '../../../../lib/index.js';
-import { bearer, expectErrorBody, login, newEmail, register, signUp } from './http-helpers.js';
+import {
+  bearer,
+  expectErrorBody,
+  login,
+  newEmail,
+  register,
+  signUp,
+} from '../../../support/http-helpers.js';
 import { ADMIN, type SampleTestApp } from '../../../support/sample-app.js';
 
 /**
