@@ -69,32 +69,29 @@ export class SampleAppModule {
             dataSource: DataSource,
             users: UsersService,
             revocation: SampleRevocation,
-          ): AuthModuleOptions => {
-            const auth = settings.get('auth', { infer: true });
-            return {
-              algorithm: signingKey.algorithm,
-              // keys[0] signs; previous keys only verify, and stay in the JWKS (key rotation).
-              keys: [
-                { privateKey: signingKey.privateKey },
-                ...(signingKey.previousKeys ?? []).map(({ kid, algorithm, publicKey }) => ({
-                  kid,
-                  algorithm,
-                  publicKey,
-                })),
-              ],
-              issuer: auth.issuer,
-              audience: auth.audience,
-              accessTokenTtl: auth.accessTokenTtl,
-              refresh: {
-                store: new TypeOrmRefreshTokenStore(dataSource, { timeout: DATABASE_TIMEOUT_MS }),
-                ttl: auth.refreshTtl,
-                idleTtl: auth.refreshIdleTtl,
-                reuseGracePeriod: auth.refreshGrace,
-                resolveUser: (userId) => users.findById(userId),
-              },
-              revocation: { store: revocation.store },
-            };
-          },
+          ): AuthModuleOptions => ({
+            algorithm: signingKey.algorithm,
+            // keys[0] signs; previous keys only verify, and stay in the JWKS (key rotation).
+            keys: [
+              { privateKey: signingKey.privateKey },
+              ...(signingKey.previousKeys ?? []).map(({ kid, algorithm, publicKey }) => ({
+                kid,
+                algorithm,
+                publicKey,
+              })),
+            ],
+            issuer: settings.get('auth.issuer', { infer: true }),
+            audience: settings.get('auth.audience', { infer: true }),
+            accessTokenTtl: settings.get('auth.accessTokenTtl', { infer: true }),
+            refresh: {
+              store: new TypeOrmRefreshTokenStore(dataSource, { timeout: DATABASE_TIMEOUT_MS }),
+              ttl: settings.get('auth.refreshTtl', { infer: true }),
+              idleTtl: settings.get('auth.refreshIdleTtl', { infer: true }),
+              reuseGracePeriod: settings.get('auth.refreshGrace', { infer: true }),
+              resolveUser: (userId) => users.findById(userId),
+            },
+            revocation: { store: revocation.store },
+          }),
         }),
       ],
       controllers: [
