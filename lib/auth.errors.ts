@@ -1,11 +1,33 @@
 /**
+ * Every `code` an {@link AuthError} can carry: a closed set, so a `switch` or a
+ * `Record<AuthErrorCode, ...>` over it is checked for exhaustiveness by the compiler
+ * (`authErrorToHttp` renders each of them).
+ */
+export type AuthErrorCode =
+  | 'ERR_AUTH_CONFIGURATION'
+  | 'ERR_AUTH_ACCESS_TOKEN_MISSING'
+  | 'ERR_AUTH_ACCESS_TOKEN_INVALID'
+  | 'ERR_AUTH_ACCESS_TOKEN_EXPIRED'
+  | 'ERR_AUTH_ACCESS_TOKEN_REVOKED'
+  | 'ERR_AUTH_INSUFFICIENT_ROLE'
+  | 'ERR_AUTH_REFRESH_TOKEN_INVALID'
+  | 'ERR_AUTH_REFRESH_TOKEN_REUSED'
+  | 'ERR_AUTH_USER_REJECTED'
+  | 'ERR_AUTH_SESSION_NOT_FOUND'
+  | 'ERR_AUTH_SIGNING_NOT_CONFIGURED'
+  | 'ERR_AUTH_REFRESH_NOT_CONFIGURED'
+  | 'ERR_AUTH_REVOCATION_UNAVAILABLE'
+  | 'ERR_AUTH_STORE_UNAVAILABLE'
+  | 'ERR_AUTH_CROSS_SITE_REQUEST';
+
+/**
  * Base class of every error this module throws on purpose. Each subclass carries a stable
  * string `code` (jose style) so callers branch on `error.code`, never on `instanceof`
  * across package copies. The underlying library error, when there is one, is kept as `cause`.
  */
-export class AuthError extends Error {
-  /** A stable, machine-readable error code, `ERR_AUTH_*`. */
-  readonly code: string = 'ERR_AUTH';
+export abstract class AuthError extends Error {
+  /** A stable, machine-readable error code, one of {@link AuthErrorCode}. */
+  abstract readonly code: AuthErrorCode;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

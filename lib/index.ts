@@ -28,6 +28,7 @@ export {
   UserRejectedError,
 } from './auth.errors.js';
 export { RevocationUnavailableError } from './auth.errors.js';
+export type { AuthErrorCode } from './auth.errors.js';
 
 export { AUTH_CLOCK } from './clock.js';
 export type { Clock } from './clock.js';

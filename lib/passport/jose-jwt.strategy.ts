@@ -5,7 +5,7 @@ import {
   AccessTokenMissingError,
   type AuthError,
 } from '../auth.errors.js';
-import { authErrorToHttp } from '../http/auth-error-to-http.js';
+import { authErrorToHttp, isInternalAuthHttpError } from '../http/auth-error-to-http.js';
 import type { TokenCarrier, TokenExtractor } from '../options/auth-module-options.js';
 import { recordAuthFailure } from './passport-auth-failure.js';
 
@@ -56,7 +56,7 @@ export class JoseJwtStrategy extends Strategy {
   // JwtAuthGuard reads the recorded failure to answer expired and invalid apart (RFC 6750).
   private refuse(request: TokenCarrier, actions: StrategyActions, error: unknown): void {
     const mapped = authErrorToHttp(error);
-    if (mapped === null) actions.error(error);
+    if (mapped === null || isInternalAuthHttpError(mapped)) actions.error(error);
     else {
       recordAuthFailure(request, error as AuthError);
       actions.fail(mapped.wwwAuthenticate ?? 'Bearer', mapped.status);

@@ -1,8 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { AccessTokenGuard, AuthModule } from '../../lib/index.js';
+import { AccessTokenGuard, AuthErrorFilter, AuthModule } from '../../lib/index.js';
 import { HealthController } from '../src/http/health.controller.js';
-import { HttpErrorFilter } from '../src/http/http-error.filter.js';
 import { ReportsController, WhoAmIController } from './reports.controller.js';
 import type { ResourceServerConfig } from './resource-server-config.js';
 
@@ -35,7 +34,8 @@ export class ResourceServerModule {
       controllers: [HealthController, WhoAmIController, ReportsController],
       providers: [
         { provide: APP_GUARD, useClass: AccessTokenGuard },
-        { provide: APP_FILTER, useClass: HttpErrorFilter },
+        // No database here: the library's filter as it is (no nest-hybrid-auth/typeorm loaded).
+        { provide: APP_FILTER, useClass: AuthErrorFilter },
       ],
     };
   }

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -16,7 +17,6 @@ import { AdminBootstrap } from './admin/admin-bootstrap.js';
 import { AdminController } from './admin/admin.controller.js';
 import { AuthController } from './auth/auth.controller.js';
 import { PasswordController } from './auth/password.controller.js';
-import { SampleConfigModule } from './config/sample-config.module.js';
 import { DATABASE_TIMEOUT_MS, databaseOptions } from './database/database-options.js';
 import { DemoPageController } from './demo/demo-page.controller.js';
 import { HealthController } from './http/health.controller.js';
@@ -34,7 +34,8 @@ class SampleRevocationModule {}
 
 /**
  * The sample app: users, the auth routes of the contract, JWKS, a global `AccessTokenGuard`
- * (routes are protected unless `@Public()`), and one error filter for every failure.
+ * (routes are protected unless `@Public()`), and the library's error filter for every failure
+ * (with the sample app's database errors as 503).
  */
 @Module({})
 export class SampleAppModule {
@@ -47,7 +48,14 @@ export class SampleAppModule {
     return {
       module: SampleAppModule,
       imports: [
-        SampleConfigModule.forRoot(config),
+        // The environment was validated by loadSampleConfig (one error listing every bad
+        // variable) before the HTTP engine was chosen; ConfigService serves the result.
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          skipProcessEnv: true,
+          load: [() => config],
+        }),
         TypeOrmModule.forRoot(databaseOptions(config)),
         ThrottlerModule.forRoot({
           throttlers: [{ ttl: config.throttle.ttl * 1000, limit: config.throttle.limit }],
@@ -55,8 +63,9 @@ export class SampleAppModule {
         UsersModule,
         AuthModule.forRootAsync({
           imports: [UsersModule, SampleRevocationModule],
-          inject: [DataSource, UsersService, SampleRevocation],
+          inject: [ConfigService, DataSource, UsersService, SampleRevocation],
           useFactory: (
+            settings: ConfigService<SampleConfig, true>,
             dataSource: DataSource,
             users: UsersService,
             revocation: SampleRevocation,
@@ -71,14 +80,14 @@ export class SampleAppModule {
                 publicKey,
               })),
             ],
-            issuer: config.auth.issuer,
-            audience: config.auth.audience,
-            accessTokenTtl: config.auth.accessTokenTtl,
+            issuer: settings.get('auth.issuer', { infer: true }),
+            audience: settings.get('auth.audience', { infer: true }),
+            accessTokenTtl: settings.get('auth.accessTokenTtl', { infer: true }),
             refresh: {
               store: new TypeOrmRefreshTokenStore(dataSource, { timeout: DATABASE_TIMEOUT_MS }),
-              ttl: config.auth.refreshTtl,
-              idleTtl: config.auth.refreshIdleTtl,
-              reuseGracePeriod: config.auth.refreshGrace,
+              ttl: settings.get('auth.refreshTtl', { infer: true }),
+              idleTtl: settings.get('auth.refreshIdleTtl', { infer: true }),
+              reuseGracePeriod: settings.get('auth.refreshGrace', { infer: true }),
               resolveUser: (userId) => users.findById(userId),
             },
             revocation: { store: revocation.store },

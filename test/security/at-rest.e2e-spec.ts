@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenPair } from '../../lib/index.js';
-import { splitToken } from './support/forge.js';
+import { splitToken } from '../support/forge.js';
 import {
   freshEmail,
   loginUser,

@@ -1,7 +1,7 @@
 // Catalogue section E: claim validation (E01-E10), with [K] tokens minted from the test key.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { splitToken, unsigned } from './support/forge.js';
+import { splitToken, unsigned } from '../support/forge.js';
 import {
   CLOCK_TOLERANCE,
   expectRefusedEverywhere,

@@ -3,7 +3,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testKeyPair } from '../support/keys.js';
-import { b64u, signCompact, splitToken } from './support/forge.js';
+import { b64u, signCompact, splitToken } from '../support/forge.js';
 import {
   freshEmail,
   loginUser,

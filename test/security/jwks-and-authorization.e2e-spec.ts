@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testKeyPair } from '../support/keys.js';
-import { signCompact } from './support/forge.js';
+import { signCompact } from '../support/forge.js';
 import {
   SAMPLE_ADMIN,
   freshEmail,

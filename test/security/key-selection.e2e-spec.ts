@@ -5,7 +5,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testKeyPair } from '../support/keys.js';
 import { ATTACKER_CERT_PEM, ATTACKER_KEY_PEM } from './fixtures/attacker-certificate.js';
-import { b64u, signCompact, type ForgeAlgorithm } from './support/forge.js';
+import { b64u, signCompact, type ForgeAlgorithm } from '../support/forge.js';
 import { startOobListener, type OobListener } from './support/oob-listener.js';
 import { listeningPort } from './support/raw-http.js';
 import {

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenService, type TokenPair } from '../../lib/index.js';
-import { splitToken } from './support/forge.js';
+import { splitToken } from '../support/forge.js';
 import { SampleDb, sidOf } from './support/sample-db.js';
 import {
   freshEmail,

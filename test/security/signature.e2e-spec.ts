@@ -3,7 +3,7 @@ import { randomBytes, type KeyObject } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testKeyPair } from '../support/keys.js';
-import { b64u, signCompact, splitToken, unsigned, type ForgeAlgorithm } from './support/forge.js';
+import { b64u, signCompact, splitToken, unsigned, type ForgeAlgorithm } from '../support/forge.js';
 import {
   adminClaims,
   expectRefusedEverywhere,

@@ -3,7 +3,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_AUDIENCE, TEST_ISSUER, testKeyPair } from '../support/keys.js';
-import { b64u, signCompact, splitToken, unsigned } from './support/forge.js';
+import { b64u, signCompact, splitToken, unsigned } from '../support/forge.js';
 import { startOobListener, type OobListener } from './support/oob-listener.js';
 import { SampleDb, sidOf } from './support/sample-db.js';
 import { freshEmail, loginUser, refreshWith, registerUser } from './support/security-sample-app.js';

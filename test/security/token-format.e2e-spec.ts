@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { CompactEncrypt, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { b64u, splitToken, unsigned } from './support/forge.js';
+import { b64u, splitToken, unsigned } from '../support/forge.js';
 import { listeningPort, rawGet, rawRequest } from './support/raw-http.js';
 import {
   adminClaims,
@@ -247,7 +247,7 @@ describe.each(TARGET_FACTORIES)(
       const payloadBytes =
         part === 'payload' ? encode(JSON.stringify(payload)) : Buffer.from(JSON.stringify(payload));
       const input = `${b64u(headerBytes)}.${b64u(payloadBytes)}`;
-      const { rawSignature } = await import('./support/forge.js');
+      const { rawSignature } = await import('../support/forge.js');
       const token = `${input}.${rawSignature(target.signing.alg, target.signing.privateKey, input).toString('base64url')}`;
       await expectRefusedEverywhere(target, `Bearer ${token}`);
     });
@@ -357,7 +357,7 @@ describe.each(TARGET_FACTORIES)(
     it('D11 b64:false critical with an unencoded payload [K]: 401', async () => {
       const header = b64u(genuineHeader(target, { b64: false, crit: ['b64'] }));
       const payload = JSON.stringify(adminClaims(target));
-      const { rawSignature } = await import('./support/forge.js');
+      const { rawSignature } = await import('../support/forge.js');
       const signature = rawSignature(
         target.signing.alg,
         target.signing.privateKey,

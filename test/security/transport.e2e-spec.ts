@@ -1,7 +1,7 @@
 // Catalogue section A: transport and bearer extraction (A01-A08).
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unsigned } from './support/forge.js';
+import { unsigned } from '../support/forge.js';
 import { listeningPort, rawGet, rawRequest } from './support/raw-http.js';
 import {
   adminClaims,

@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
+import { ACCESS_TOKEN_ALGORITHMS } from '../../lib/options/auth-options.schema.js';
 import type {
   AccessTokenAlgorithm,
   AuthKeyOptions,
@@ -10,14 +11,7 @@ import type {
 export type AsymmetricAlgorithm = Exclude<AccessTokenAlgorithm, 'HS256'>;
 
 /** Every supported algorithm, for `it.each`. */
-export const ALL_ALGORITHMS: readonly AccessTokenAlgorithm[] = [
-  'ES256',
-  'ES384',
-  'EdDSA',
-  'RS256',
-  'PS256',
-  'HS256',
-];
+export const ALL_ALGORITHMS: readonly AccessTokenAlgorithm[] = ACCESS_TOKEN_ALGORITHMS;
 
 /** Every asymmetric algorithm, for `it.each`. */
 export const ASYMMETRIC_ALGORITHMS: readonly AsymmetricAlgorithm[] = [

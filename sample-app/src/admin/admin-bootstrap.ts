@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { TokenService } from '../../../lib/index.js';
-import { SAMPLE_CONFIG } from '../config/sample-config.module.js';
 import type { SampleConfig } from '../sample-config.js';
 import { UsersService } from '../users/users.service.js';
 
@@ -15,19 +15,17 @@ export class AdminBootstrap implements OnApplicationBootstrap {
   private readonly logger = new Logger(AdminBootstrap.name);
 
   constructor(
-    @Inject(SAMPLE_CONFIG) private readonly config: SampleConfig,
+    private readonly config: ConfigService<SampleConfig, true>,
     private readonly users: UsersService,
     private readonly tokens: TokenService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.admin === null) {
+    const admin = this.config.get('admin', { infer: true });
+    if (admin === null) {
       return;
     }
-    const { id, existed } = await this.users.ensureAdmin(
-      this.config.admin.email,
-      this.config.admin.password,
-    );
+    const { id, existed } = await this.users.ensureAdmin(admin.email, admin.password);
     if (existed) {
       // After the password change, not before: a login with the old password cannot slip in
       // between. A crash in between is healed by the next start, which revokes again.

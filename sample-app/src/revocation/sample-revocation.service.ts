@@ -1,8 +1,8 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { Redis } from 'ioredis';
 import { MemoryRevocationStore, type RevocationStore } from '../../../lib/index.js';
 import { RedisRevocationStore } from '../../../lib/redis/index.js';
-import { SAMPLE_CONFIG } from '../config/sample-config.module.js';
 import type { SampleConfig } from '../sample-config.js';
 
 /**
@@ -16,13 +16,14 @@ export class SampleRevocation implements OnApplicationShutdown {
   readonly store: RevocationStore;
   private readonly client: Redis | null;
 
-  constructor(@Inject(SAMPLE_CONFIG) config: SampleConfig) {
-    if (config.redisUrl === null) {
+  constructor(config: ConfigService<SampleConfig, true>) {
+    const url = config.get('redisUrl', { infer: true });
+    if (url === null) {
       this.client = null;
       this.store = new MemoryRevocationStore();
       return;
     }
-    this.client = new Redis(config.redisUrl, {
+    this.client = new Redis(url, {
       // A lost Redis fails commands quickly instead of queueing them for long; the store bounds
       // its own waits anyway (commandTimeout, 1 s) and republishes what it could not write.
       maxRetriesPerRequest: 1,
@@ -34,11 +35,13 @@ export class SampleRevocation implements OnApplicationShutdown {
     this.client.on('error', (error: Error) =>
       logger.warn(`Redis connection error: ${error.message}`),
     );
+    const prefix = config.get('redisPrefix', { infer: true });
+    const secret = config.get('redisSecret', { infer: true });
     this.store = new RedisRevocationStore({
       client: this.client,
-      whenUnavailable: config.redisWhenUnavailable,
-      ...(config.redisPrefix === null ? {} : { prefix: config.redisPrefix }),
-      ...(config.redisSecret === null ? {} : { secret: config.redisSecret }),
+      whenUnavailable: config.get('redisWhenUnavailable', { infer: true }),
+      ...(prefix === null ? {} : { prefix }),
+      ...(secret === null ? {} : { secret }),
     });
   }
 

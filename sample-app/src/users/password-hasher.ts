@@ -1,6 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { SAMPLE_CONFIG } from '../config/sample-config.module.js';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import type { SampleConfig } from '../sample-config.js';
 
 // r=8, p=1 with N from the configuration: the OWASP Password Storage Cheat Sheet asks N >= 2^17.
@@ -33,8 +33,9 @@ export class PasswordHasher implements OnModuleInit {
   private dummy: Promise<string> | null = null;
   private readonly cost: ScryptOptions;
 
-  constructor(@Inject(SAMPLE_CONFIG) config: SampleConfig) {
-    this.cost = { N: config.scryptCost, r: BLOCK_SIZE, p: PARALLELISM, maxmem: MAX_MEMORY };
+  constructor(config: ConfigService<SampleConfig, true>) {
+    const N = config.get('scryptCost', { infer: true });
+    this.cost = { N, r: BLOCK_SIZE, p: PARALLELISM, maxmem: MAX_MEMORY };
   }
 
   /** Computes the dummy hash at start-up, so the first unknown-email login costs no extra scrypt run. */

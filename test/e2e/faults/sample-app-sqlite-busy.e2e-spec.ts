@@ -7,8 +7,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenPair } from '../../../lib/index.js';
 import { DATABASE_CONNECT_TIMEOUT_MS } from '../../../sample-app/src/database/database-options.js';
-import { bearer, expectErrorBody, signUp } from '../sample-app/support/http-helpers.js';
-import { startSampleApp, type SampleTestApp } from '../sample-app/support/sample-test-app.js';
+import { bearer, expectErrorBody, signUp } from '../../support/http-helpers.js';
+import { startSampleApp, type SampleTestApp } from '../../support/sample-app.js';
 
 /** Another process that holds an exclusive lock on the SQLite file until told to commit. */
 async function lockDatabase(path: string): Promise<ChildProcess> {

@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll } from 'vitest';
 import { describeWithService, uniqueName } from '../../support/services.js';
 import { contractFlow } from './support/contract-flow.js';
-import { startSampleApp } from './support/sample-test-app.js';
+import { startSampleApp } from '../../support/sample-app.js';
 
 describeWithService('postgres', 'sample app contract on PostgreSQL', (url) => {
   // A schema of its own: other suites use the same server at the same time.

@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
 import { contractFlow } from './support/contract-flow.js';
-import { startSampleApp } from './support/sample-test-app.js';
+import { startSampleApp } from '../../support/sample-app.js';
 
 describe('sample app contract on SQLite in memory (Express)', () => {
   contractFlow(() => startSampleApp());

@@ -1,8 +1,8 @@
 import { parseSetCookie } from 'cookie';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, expectErrorBody, newEmail, register } from './support/http-helpers.js';
-import { startSampleApp, type SampleTestApp } from './support/sample-test-app.js';
+import { bearer, expectErrorBody, newEmail, register } from '../../support/http-helpers.js';
+import { startSampleApp, type SampleTestApp } from '../../support/sample-app.js';
 
 const COOKIE = '__Secure-refresh_token';
 const HOST = 'api.sample.test';

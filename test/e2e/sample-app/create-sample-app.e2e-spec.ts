@@ -14,7 +14,7 @@ import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSampleApp } from '../../../sample-app/src/create-sample-app.js';
 import { loadSampleConfig, type SampleConfig } from '../../../sample-app/src/sample-config.js';
-import { login, register } from './support/http-helpers.js';
+import { login, register } from '../../support/http-helpers.js';
 
 /** The real factory, as main.ts uses it, on a SQLite file and a data folder in a temporary directory. */
 describe('createSampleApp', () => {

@@ -11,8 +11,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createSampleApp } from '../../../sample-app/src/create-sample-app.js';
 import { loadSampleConfig } from '../../../sample-app/src/sample-config.js';
 import { hasChromium, launchChromium, requireChromiumUnderCi } from '../../support/chromium.js';
-import { newEmail } from './support/http-helpers.js';
-import { testEnv } from './support/sample-test-app.js';
+import { newEmail } from '../../support/http-helpers.js';
+import { testEnv } from '../../support/sample-app.js';
 
 const COOKIE = '__Secure-refresh_token';
 // Short enough that tokens expire, and the page refreshes, while a test runs (the page
@@ -129,7 +129,7 @@ describe.skipIf(!hasChromium)('demo page in Chromium', () => {
     beforeAll(async () => {
       // The real clock: tokens must expire while the browser waits.
       const config = loadSampleConfig(
-        await testEnv({ HTTP_ADAPTER: adapter, AUTH_ACCESS_TTL: `${ACCESS_TTL_SECONDS}s` }),
+        testEnv({ HTTP_ADAPTER: adapter, AUTH_ACCESS_TTL: `${ACCESS_TTL_SECONDS}s` }),
       );
       app = await createSampleApp(config, { logger: ['error'] });
       await app.listen(0, '127.0.0.1');

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectErrorBody } from './support/http-helpers.js';
-import { startSampleApp, type SampleTestApp } from './support/sample-test-app.js';
+import { expectErrorBody } from '../../support/http-helpers.js';
+import { startSampleApp, type SampleTestApp } from '../../support/sample-app.js';
 
 const SECRET = 'do-not-echo-this-secret-value';
 

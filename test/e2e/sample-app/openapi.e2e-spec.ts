@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchChromium, requireChromiumUnderCi } from '../../support/chromium.js';
-import { startSampleApp, type SampleTestApp } from './support/sample-test-app.js';
+import { startSampleApp, type SampleTestApp } from '../../support/sample-app.js';
 
 requireChromiumUnderCi('OpenAPI browser test');
 

@@ -4,8 +4,8 @@ import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SampleConfigError } from '../../../sample-app/src/sample-config.js';
 import { testKeyPair, type AsymmetricAlgorithm } from '../../support/keys.js';
-import { bearer, signUp } from './support/http-helpers.js';
-import { startSampleApp, type SampleTestApp } from './support/sample-test-app.js';
+import { bearer, signUp } from '../../support/http-helpers.js';
+import { startSampleApp, type SampleTestApp } from '../../support/sample-app.js';
 
 const ISSUER = 'http://sample.test';
 

@@ -11,8 +11,8 @@ import {
   startPrivateRedis,
   type PrivateRedis,
 } from '../../support/private-redis.js';
-import { bearer, signUp } from './support/http-helpers.js';
-import { startSampleApp, type SampleTestApp } from './support/sample-test-app.js';
+import { bearer, signUp } from '../../support/http-helpers.js';
+import { startSampleApp, type SampleTestApp } from '../../support/sample-app.js';
 
 /** Polls `check` every 10 ms; resolves with the time (ms since epoch) it first held. */
 async function when(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<number> {

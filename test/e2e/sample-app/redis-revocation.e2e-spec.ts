@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { describeWithService, uniqueName } from '../../support/services.js';
-import { bearer, signUp } from './support/http-helpers.js';
-import { startSampleApp, type SampleTestApp } from './support/sample-test-app.js';
+import { bearer, signUp } from '../../support/http-helpers.js';
+import { startSampleApp, type SampleTestApp } from '../../support/sample-app.js';
 
 describeWithService('redis', 'sample app instances sharing REDIS_URL', (url) => {
   let dir: string;

@@ -12,8 +12,8 @@ import {
   newEmail,
   register,
   signUp,
-} from './support/http-helpers.js';
-import { startSampleApp, type SampleTestApp } from './support/sample-test-app.js';
+} from '../../support/http-helpers.js';
+import { startSampleApp, type SampleTestApp } from '../../support/sample-app.js';
 
 // Issue 9, deliverable 5: the sample app is safe to copy. The rate-limit cases run at the
 // sample app's defaults (THROTTLE_LIMIT / THROTTLE_TTL unset: 10 per 60 s per address).

@@ -3,7 +3,7 @@
 import * as fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenPair } from '../../../lib/index.js';
-import { b64u } from '../support/forge.js';
+import { b64u } from '../../support/forge.js';
 import { freshEmail, USER_PASSWORD } from '../support/security-sample-app.js';
 import {
   anyJson,

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { TokenPair } from '../../../lib/index.js';
-import { splitToken } from './forge.js';
+import { splitToken } from '../../support/forge.js';
 
 /** A refresh-token session row, as the tests read it. */
 export interface SessionRow {

@@ -7,7 +7,7 @@ import { TokenService, type AuthModuleOptions } from '../../../lib/index.js';
 import { FixedClock } from '../../support/fixed-clock.js';
 import { createGuardedTestApp, handlerRuns } from '../../support/guarded-test-app.js';
 import { TEST_AUDIENCE, TEST_ISSUER, testKeyPair } from '../../support/keys.js';
-import { signCompact, type ForgeAlgorithm, type JsonPart } from './forge.js';
+import { signCompact, type ForgeAlgorithm, type JsonPart } from '../../support/forge.js';
 import {
   freshEmail,
   loginUser,

@@ -1,4 +1,4 @@
-import { constants, sign as nodeSign, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { CompactSign, type CryptoKey } from 'jose';
 import type {
   AccessTokenAlgorithm,
@@ -17,6 +17,7 @@ import {
 import type { ResolvedAuthOptions } from '../../../lib/options/auth-module-options.js';
 import { resolveAuthOptions } from '../../../lib/options/resolve-auth-options.js';
 import { FixedClock } from '../../support/fixed-clock.js';
+import { signCompact, type ForgeAlgorithm, type JsonPart } from '../../support/forge.js';
 import { testAuthOptions } from '../../support/keys.js';
 
 /** Everything a signing/verification test needs, on a fixed clock. */
@@ -60,12 +61,7 @@ export async function createKit(
   };
 }
 
-/** base64url of compact JSON, as an attacker builds a segment by hand. */
-export function b64u(value: unknown): string {
-  return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString(
-    'base64url',
-  );
-}
+export { b64u } from '../../support/forge.js';
 
 /**
  * A JWS over any header and payload, signed with `key`: the "[K]" tokens of the security
@@ -96,28 +92,13 @@ export function countingKeyRing(keyRing: KeyRing): KeyRing & { readonly calls: (
 }
 
 /**
- * Signs with node:crypto, which (unlike jose) lets a test produce what jose refuses to sign:
- * a PS256 signature with an RSA key meant for RS256, or an unknown `crit` parameter.
+ * Signs with node:crypto ({@link signCompact}), which (unlike jose) lets a test produce what
+ * jose refuses to sign: a PS256 signature with an RSA key meant for RS256, or an unknown `crit`.
  */
 export function forgeWithNodeCrypto(
   header: Record<string, unknown> & { alg: string },
-  payload: unknown,
+  payload: JsonPart,
   key: KeyObject,
 ): string {
-  const input = Buffer.from(`${b64u(header)}.${b64u(payload)}`);
-  const hash = `sha${header.alg.slice(2)}`;
-  const family = header.alg.slice(0, 2);
-  const signature =
-    family === 'PS'
-      ? nodeSign(hash, input, {
-          key,
-          padding: constants.RSA_PKCS1_PSS_PADDING,
-          saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
-        })
-      : family === 'RS'
-        ? nodeSign(hash, input, key)
-        : family === 'ES'
-          ? nodeSign(hash, input, { key, dsaEncoding: 'ieee-p1363' })
-          : nodeSign(null, input, key);
-  return `${input.toString()}.${signature.toString('base64url')}`;
+  return signCompact(header, payload, header.alg as ForgeAlgorithm, key);
 }

@@ -3,12 +3,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TokenPair } from '../../../../lib/index.js';
 import { DATABASE_TIMEOUT_MS } from '../../../../sample-app/src/database/database-options.js';
-import {
-  ADMIN,
-  startSampleApp,
-  type SampleTestApp,
-} from '../../sample-app/support/sample-test-app.js';
-import { bearer, expectErrorBody, login, signUp } from '../../sample-app/support/http-helpers.js';
+import { ADMIN, startSampleApp, type SampleTestApp } from '../../../support/sample-app.js';
+import { bearer, expectErrorBody, login, signUp } from '../../../support/http-helpers.js';
 
 interface Timed {
   readonly route: string;

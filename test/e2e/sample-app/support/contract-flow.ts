@@ -8,8 +8,15 @@ import {
 } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TokenPair } from '../../../../lib/index.js';
-import { bearer, expectErrorBody, login, newEmail, register, signUp } from './http-helpers.js';
-import { ADMIN, type SampleTestApp } from './sample-test-app.js';
+import {
+  bearer,
+  expectErrorBody,
+  login,
+  newEmail,
+  register,
+  signUp,
+} from '../../../support/http-helpers.js';
+import { ADMIN, type SampleTestApp } from '../../../support/sample-app.js';
 
 /**
  * The sample-app contract (`/work/shared/sample-app-contract.md`) as one flow of tests, run

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { expect } from 'vitest';
-import type { TokenPair } from '../../../../lib/index.js';
+import type { TokenPair } from '../../lib/index.js';
 
 /** A fresh, unique email address. */
 export function newEmail(prefix = 'user'): string {
@@ -59,4 +59,9 @@ export function expectErrorBody(body: unknown, statusCode: number): void {
 /** `Authorization` header value for an access token. */
 export function bearer(tokens: Pick<TokenPair, 'accessToken'>): string {
   return `Bearer ${tokens.accessToken}`;
+}
+
+/** Presents a refresh token in the body; returns the response. */
+export function refreshWith(server: Server, refreshToken: unknown): request.Test {
+  return request(server).post('/auth/refresh').send({ refreshToken });
 }
