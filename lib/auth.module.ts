@@ -26,7 +26,10 @@ import { AUTH_EXPORTS, AUTH_PROVIDERS } from './auth.providers.js';
  *     issuer: config.getOrThrow('AUTH_ISSUER'),
  *     audience: 'api',
  *     keys: [{ privateKey: config.getOrThrow('AUTH_PRIVATE_KEY') }],
- *     refresh: { dataSource, resolveUser: (id) => users.findSubject(id) },
+ *     refresh: {
+ *       store: new TypeOrmRefreshTokenStore(dataSource), // from nest-hybrid-auth/typeorm
+ *       resolveUser: (id) => users.findSubject(id),
+ *     },
  *   }),
  * })
  * ```

@@ -33,7 +33,8 @@ export class ResourceServerModule {
       ],
       controllers: [HealthController, WhoAmIController, ReportsController],
       providers: [
-        { provide: APP_GUARD, useClass: AccessTokenGuard },
+        // An alias of the module's guard, so e2e tests can override it (nest-hybrid-auth/testing).
+        { provide: APP_GUARD, useExisting: AccessTokenGuard },
         // No database here: the library's filter as it is (no nest-hybrid-auth/typeorm loaded).
         { provide: APP_FILTER, useClass: AuthErrorFilter },
       ],

@@ -57,7 +57,7 @@ export function createHttpAdapter(config: SampleConfig): AbstractHttpAdapter {
         // Fastify answers a path parameter over 100 characters with its own 414 body; let every
         // id reach the routes (Node caps the request line at 16 KiB anyway), which answer 404 in
         // the contract's error shape.
-        maxParamLength: 16 * 1024,
+        routerOptions: { maxParamLength: 16 * 1024 },
         // A path that does not decode (a lone surrogate, a cut UTF-8 sequence) is refused by
         // Fastify before any route; answer it in the contract's shape, without echoing the path.
         frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {

@@ -112,7 +112,8 @@ export class SampleAppModule {
           provide: CsrfOriginCheck,
           useValue: new CsrfOriginCheck({ allowedOrigins: config.allowedOrigins }),
         },
-        { provide: APP_GUARD, useClass: AccessTokenGuard },
+        // An alias of the module's guard, so e2e tests can override it (nest-hybrid-auth/testing).
+        { provide: APP_GUARD, useExisting: AccessTokenGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],
     };
