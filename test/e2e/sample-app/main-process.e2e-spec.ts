@@ -1,60 +1,20 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSample, listeningUrl, ROOT, runNode } from './support/node-process.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
 const MAIN = join(ROOT, 'dist-sample/sample-app/src/main.js');
 
-interface Started {
-  readonly child: ChildProcess;
-  readonly output: () => string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
 /** Runs the built main.js as `npm run sample` does, with only the given variables. */
-function run(cwd: string, env: Record<string, string>): Started {
-  const child = spawn(process.execPath, [MAIN], {
-    cwd,
-    // A clean environment: the test runner's DATABASE_URL or REDIS_URL must not leak in.
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    child.on('exit', (code, signal) => done({ code, signal })),
-  );
-  return { child, output: () => output, exited };
-}
-
-async function listeningUrl(started: Started): Promise<string> {
-  for (;;) {
-    const match = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(started.output());
-    if (match?.[1] !== undefined) return match[1];
-    if (started.child.exitCode !== null)
-      throw new Error(`exited before listening:\n${started.output()}`);
-    await new Promise((next) => setTimeout(next, 50));
-  }
-}
+const run = (cwd: string, env: Record<string, string>) => runNode(MAIN, cwd, env);
 
 describe('sample app process (dist-sample/sample-app/src/main.js)', () => {
   let cwd: string;
 
   beforeAll(async () => {
-    // The same build `npm run sample` runs; tsc emits even while other files have type errors.
-    await promisify(execFile)(
-      process.execPath,
-      [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.sample.json'],
-      {
-        cwd: ROOT,
-      },
-    ).catch((error: { stdout?: string }) => {
-      if (!/error TS/.test(error.stdout ?? '')) throw error;
-    });
+    // The same build `npm run sample` runs: tsc, then the demo page's static files.
+    await buildSample(join(ROOT, 'dist-sample'));
     cwd = await mkdtemp(join(tmpdir(), 'sample-main-'));
   }, 180_000);
   afterAll(async () => {
