@@ -9,7 +9,8 @@ import { graphqlAuthContext } from '../../../lib/graphql/index.js';
 import type { TokenService } from '../../../lib/index.js';
 import { FixedClock } from '../../support/fixed-clock.js';
 import { createGraphqlApp, resolverRuns } from './graphql-probe.js';
-import { expectGraphqlRefusal, subscriptionRefusal, type GraphqlBody } from './graphql-refusal.js';
+import { graphqlQueryCases } from './graphql-query-cases.js';
+import { subscriptionRefusal, type GraphqlBody } from './graphql-refusal.js';
 
 describe('GraphQL on the Apollo driver (Express)', () => {
   const clock = new FixedClock(Date.now());
@@ -51,84 +52,7 @@ describe('GraphQL on the Apollo driver (Express)', () => {
     resolverRuns.count = 0;
   });
 
-  it('answers a @Public() query without a token, with no user', async () => {
-    expect(await query('{ health publicWhoami }')).toEqual({
-      data: { health: 'ok', publicWhoami: null },
-    });
-  });
-
-  it('gives @CurrentUser() the verified claims on a query and on a field', async () => {
-    const token = await issue(['user', 'admin']);
-    expect(await query('{ me { sub roles auditNote } adminReport }', token)).toEqual({
-      data: {
-        me: { sub: 'user-1', roles: ['user', 'admin'], auditNote: 'user-1 audited by user-1' },
-        adminReport: 'report for user-1',
-      },
-    });
-  });
-
-  it('refuses a query without a token with UNAUTHENTICATED', async () => {
-    expectGraphqlRefusal(await query('{ me { sub } }'), 'UNAUTHENTICATED', 'Missing access token');
-    expect(resolverRuns.count).toBe(0);
-  });
-
-  it('refuses a forged token with UNAUTHENTICATED "Invalid access token"', async () => {
-    const token = await issue(['user']);
-    const forged = `${token.slice(0, -4)}AAAA`;
-    expectGraphqlRefusal(
-      await query('{ me { sub } }', forged),
-      'UNAUTHENTICATED',
-      'Invalid access token',
-    );
-    expectGraphqlRefusal(
-      await query('{ me { sub } }', 'not-a-jwt'),
-      'UNAUTHENTICATED',
-      'Invalid access token',
-    );
-  });
-
-  it('tells an expired token apart: "Access token expired"', async () => {
-    const token = await issue(['user']);
-    clock.advance(6 * 60);
-    try {
-      expectGraphqlRefusal(
-        await query('{ me { sub } }', token),
-        'UNAUTHENTICATED',
-        'Access token expired',
-      );
-    } finally {
-      clock.advance(-6 * 60);
-    }
-  });
-
-  it('refuses a missing role with FORBIDDEN, on a query and on a field', async () => {
-    const token = await issue(['user']);
-    expectGraphqlRefusal(await query('{ adminReport }', token), 'FORBIDDEN', 'Insufficient role');
-    const field = await query('{ me { sub auditNote } }', token);
-    expectGraphqlRefusal(field, 'FORBIDDEN', 'Insufficient role', { partial: true });
-    expect(field.errors?.[0]?.path).toEqual(['me', 'auditNote']);
-  });
-
-  it('renders the AuthErrors a resolver lets through AuthErrorFilter', async () => {
-    expectGraphqlRefusal(
-      await query('{ refreshWith(token: "not-a-refresh-token") }'),
-      'UNAUTHENTICATED',
-      'Invalid refresh token',
-    );
-  });
-
-  it('refuses the token of a logged-out session', async () => {
-    const pair = await tokens.issueTokens({ id: 'user-1', roles: ['user'] });
-    expect(await query('{ me { sub } }', pair.accessToken)).toEqual({
-      data: { me: { sub: 'user-1' } },
-    });
-    await tokens.logout(pair.refreshToken);
-    expectGraphqlRefusal(
-      await query('{ me { sub } }', pair.accessToken),
-      'UNAUTHENTICATED',
-      'Invalid access token',
-    );
-  });
+  graphqlQueryCases({ query, issue, tokens: () => tokens, clock });
 
   describe('subscriptions over graphql-ws', () => {
     const clients: Client[] = [];
