@@ -86,9 +86,10 @@ export class AuthErrorFilter implements ExceptionFilter {
       renderOther(exception);
     if (rendered.status >= 500) {
       const request = http.getRequest<{ method?: string; url?: string }>();
-      this.logger.error(
-        `${request.method ?? '?'} ${pathOf(request.url)} failed: ${describe(exception)}`,
-      );
+      const line = `${request.method ?? '?'} ${pathOf(request.url)} failed: ${describe(exception)}`;
+      // A 503 is an outage the client is told to retry (a database or Redis away), not a bug.
+      if (rendered.status === 503) this.logger.warn(line);
+      else this.logger.error(line);
     }
     if (rendered.wwwAuthenticate !== null)
       setResponseHeader(response, 'WWW-Authenticate', rendered.wwwAuthenticate);

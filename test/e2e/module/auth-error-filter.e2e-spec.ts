@@ -100,10 +100,10 @@ class CollectingLogger implements LoggerService {
     this.lines.push(String(message));
   }
   error(message: unknown, ...rest: unknown[]): void {
-    this.lines.push([message, ...rest].map(String).join(' '));
+    this.lines.push(['[error]', message, ...rest].map(String).join(' '));
   }
   warn(message: unknown): void {
-    this.lines.push(String(message));
+    this.lines.push(`[warn] ${String(message)}`);
   }
 }
 
@@ -144,7 +144,9 @@ describe.each(ENGINES)('AuthErrorFilter on %s', (_engine, createAdapter) => {
         message: 'Internal server error',
       });
       const logged = logger.lines.slice(before);
-      expect(logged.filter((line) => line.includes(`GET /boom/${kind} failed`))).toHaveLength(1);
+      expect(logged.filter((line) => line.includes(`GET /boom/${kind} failed`))).toEqual([
+        expect.stringMatching(/^\[error\] /),
+      ]);
       expect(logged.join('\n')).not.toContain('scrypt$');
       expect(logged.join('\n')).not.toContain('access_token');
       expect(logged.join('\n')).not.toMatch(/\n\s+at /);
@@ -170,6 +172,9 @@ describe.each(ENGINES)('AuthErrorFilter on %s', (_engine, createAdapter) => {
     const logged = logger.lines.slice(before).join('\n');
     expect(logged).toContain('StoreUnavailableError (ERR_AUTH_STORE_UNAVAILABLE)');
     expect(logged).not.toContain('scrypt$');
+    // An outage the client is told to retry is a warning, not an error of the app.
+    expect(logged).toMatch(/^\[warn\] GET \/boom\/unavailable failed/m);
+    expect(logged).not.toContain('[error]');
   });
 
   it.each([
