@@ -4,14 +4,6 @@ import type { RevocationStore } from '../revocation/revocation.store.js';
 import type { AccessTokenClaims } from './access-token-claims.js';
 import type { AccessTokenVerifier } from './verify-access-token.js';
 
-// A store whose `isRevoked` answers with a promise (a backend queried per request) is served
-// too, on the slow path; the in-process stores answer synchronously.
-type RevocationAnswer = boolean | PromiseLike<boolean>;
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
-}
-
 /**
  * The one authentication of an access token: verification (jose, pinned algorithms, every
  * claim, the verified-token cache) and the revocation check. `AccessTokenGuard`, the passport
@@ -47,39 +39,16 @@ export class AccessTokenAuthenticator {
     // One clock read serves the cache's expiry check and the revocation check.
     const nowMs = this.clock.now();
     const cached = this.verifier.verifyCached(token, nowMs);
-    if (cached !== undefined) {
-      const revoked = this.isRevoked(cached, nowMs);
-      if (revoked === false) return cached;
-      if (revoked === true) throw new AccessTokenRevokedError();
-      return this.settle(cached, revoked);
-    }
-    return this.verifier.verify(token).then((claims) => {
-      const revoked = this.isRevoked(claims, this.clock.now());
-      if (revoked === false) return claims;
-      if (revoked === true) throw new AccessTokenRevokedError();
-      return this.settle(claims, revoked);
-    });
+    if (cached !== undefined) return this.unlessRevoked(cached, nowMs);
+    return this.verifier
+      .verify(token)
+      .then((claims) => this.unlessRevoked(claims, this.clock.now()));
   }
 
-  /**
-   * {@link authenticate}, always as a promise.
-   * @throws {AccessTokenInvalidError} | {AccessTokenExpiredError} | {AccessTokenRevokedError}
-   */
-  async authenticateAsync(token: string): Promise<AccessTokenClaims> {
-    return this.authenticate(token);
-  }
-
-  private isRevoked(claims: AccessTokenClaims, nowMs: number): RevocationAnswer {
-    const answer = this.revocations.isRevoked(claims, nowMs) as RevocationAnswer;
-    // Anything but a boolean or a promise is treated as revoked: fail closed.
-    return typeof answer === 'boolean' || isThenable(answer) ? answer : true;
-  }
-
-  private async settle(
-    claims: AccessTokenClaims,
-    revoked: PromiseLike<boolean>,
-  ): Promise<AccessTokenClaims> {
-    if ((await revoked) !== false) throw new AccessTokenRevokedError();
+  private unlessRevoked(claims: AccessTokenClaims, nowMs: number): AccessTokenClaims {
+    // The contract is a synchronous boolean; only `false` admits, so a store that breaks it
+    // (a promise, `undefined`) fails closed.
+    if (this.revocations.isRevoked(claims, nowMs) !== false) throw new AccessTokenRevokedError();
     return claims;
   }
 }

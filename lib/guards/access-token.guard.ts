@@ -6,6 +6,7 @@ import { AUTH_OPTIONS } from '../auth.constants.js';
 import { AccessTokenMissingError, InsufficientRoleError } from '../auth.errors.js';
 import { toAuthHttpException } from '../http/auth-http-exception.js';
 import type { ResolvedAuthOptions } from '../options/auth-module-options.js';
+import { firstToken } from './first-token.js';
 import { getRequest, type AuthenticatableRequest } from './get-request.js';
 import {
   hasAnyRole,
@@ -94,13 +95,7 @@ export class AccessTokenGuard implements CanActivate {
 
   /** The access token of the request, or `null`. The first extractor that finds one wins. */
   protected extractToken(request: AuthenticatableRequest): string | null {
-    // Indexed: a for-of would allocate an iterator on every request.
-    const extractors = this.options.extractors;
-    for (let index = 0; index < extractors.length; index++) {
-      const token = extractors[index]!(request);
-      if (typeof token === 'string' && token.length > 0) return token;
-    }
-    return null;
+    return firstToken(this.options.extractors, request);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { Strategy } from 'passport-strategy';
+import { firstToken } from '../guards/first-token.js';
 import type { AccessTokenClaims } from '../access-token/access-token-claims.js';
 import {
   AccessTokenInvalidError,
@@ -65,12 +66,8 @@ export class JoseJwtStrategy extends Strategy {
 
   override authenticate(request: TokenCarrier): void {
     const actions = this as unknown as StrategyActions;
-    let token: string | null = null;
-    for (const extract of this.strategyOptions.extractors) {
-      token = extract(request);
-      if (token) break;
-    }
-    if (!token) {
+    const token = firstToken(this.strategyOptions.extractors, request);
+    if (token === null) {
       recordAuthFailure(request, new AccessTokenMissingError());
       actions.fail('Bearer', 401);
       return;

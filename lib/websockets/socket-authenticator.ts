@@ -1,3 +1,4 @@
+import { firstToken } from '../guards/first-token.js';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { AccessTokenClaims } from '../access-token/access-token-claims.js';
 import { AUTH_OPTIONS } from '../auth.constants.js';
@@ -123,12 +124,7 @@ export class SocketAuthenticator implements OnModuleDestroy {
   /** The token of the handshake, or `null`; the module's extractors, in order. */
   protected extractToken(socket: AuthenticatableSocket): string | null {
     const carrier = socketCarrier(socket);
-    if (carrier === undefined) return null;
-    for (const extract of this.options.extractors) {
-      const token = extract(carrier);
-      if (typeof token === 'string' && token.length > 0) return token;
-    }
-    return null;
+    return carrier === undefined ? null : firstToken(this.options.extractors, carrier);
   }
 
   private closeRevoked(): void {
