@@ -1,20 +1,15 @@
 import { DataSource } from 'typeorm';
 import { RefreshSessionEntity, RefreshTokenEntity } from '../../../lib/typeorm/index.js';
-import { describeWithService, uniqueName } from '../../support/services.js';
+import { isolatedDatabase } from '../../support/isolated-database.js';
+import { describeWithService } from '../../support/services.js';
 import { defineStoreOutageSuite } from './typeorm-store-outage-suite.js';
 
 describeWithService('mysql', 'TypeOrmRefreshTokenStore while MariaDB is unreachable', (url) => {
   defineStoreOutageSuite('MariaDB', async () => {
-    const database = uniqueName('store_outage');
-    const admin = new DataSource({ type: 'mysql', url });
-    await admin.initialize();
-    await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4`);
-    const base = new URL(url);
-    base.pathname = `/${database}`;
+    const db = await isolatedDatabase('mariadb', url, 'store_outage');
+    const base = new URL(db.url);
     const direct = new DataSource({
-      type: 'mariadb',
-      url: base.toString(),
-      charset: 'utf8mb4',
+      ...db.options,
       entities: [RefreshTokenEntity, RefreshSessionEntity],
     });
     await direct.initialize();
@@ -38,8 +33,7 @@ describeWithService('mysql', 'TypeOrmRefreshTokenStore while MariaDB is unreacha
       direct,
       drop: async () => {
         await direct.destroy();
-        await admin.query(`DROP DATABASE \`${database}\``);
-        await admin.destroy();
+        await db.drop();
       },
     };
   });

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { RefreshSessionEntity, RefreshTokenEntity } from '../../../lib/typeorm/index.js';
-import { describeWithService, uniqueName } from '../../support/services.js';
+import { isolatedDatabase } from '../../support/isolated-database.js';
+import { describeWithService } from '../../support/services.js';
 import { defineStoreOutageSuite } from './typeorm-store-outage-suite.js';
 
 describeWithService(
@@ -8,14 +9,10 @@ describeWithService(
   'TypeOrmRefreshTokenStore while PostgreSQL is unreachable',
   (url) => {
     defineStoreOutageSuite('PostgreSQL', async () => {
-      const schema = uniqueName('store_outage');
-      const admin = new DataSource({ type: 'postgres', url });
-      await admin.initialize();
-      await admin.query(`CREATE SCHEMA "${schema}"`);
+      const db = await isolatedDatabase('postgres', url, 'store_outage');
+      const schema = db.schema!;
       const direct = new DataSource({
-        type: 'postgres',
-        url,
-        schema,
+        ...db.options,
         entities: [RefreshTokenEntity, RefreshSessionEntity],
       });
       await direct.initialize();
@@ -39,8 +36,7 @@ describeWithService(
         direct,
         drop: async () => {
           await direct.destroy();
-          await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
-          await admin.destroy();
+          await db.drop();
         },
       };
     });

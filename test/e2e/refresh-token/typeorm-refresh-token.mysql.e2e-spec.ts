@@ -1,41 +1,24 @@
-import { DataSource } from 'typeorm';
-import { describeWithService, uniqueName } from '../../support/services.js';
+import type { DataSourceOptions } from 'typeorm';
+import { isolatedDatabase } from '../../support/isolated-database.js';
+import { describeWithService } from '../../support/services.js';
 import { typeOrmStoreContract } from './support/store-contract-run.js';
 import {
   defineTypeOrmRefreshTokenSuite,
   type IsolatedDatabase,
 } from './typeorm-refresh-token-suite.js';
 
-/**
- * A fresh database as the server creates it by default: no CHARACTER SET, no COLLATE (MariaDB
- * 11: utf8mb4_general_ci, which ignores case and trailing spaces).
- */
-async function isolatedDatabase(url: string): Promise<IsolatedDatabase> {
-  const database = uniqueName('refresh_token');
-  const admin = new DataSource({ type: 'mysql', url });
-  await admin.initialize();
-  await admin.query(`CREATE DATABASE \`${database}\``);
-  const base = new URL(url);
-  base.pathname = `/${database}`;
+/** A fresh database as the server creates it by default, with a pool so refreshes run in parallel. */
+async function isolated(url: string): Promise<IsolatedDatabase> {
+  const db = await isolatedDatabase('mariadb', url, 'refresh_token');
   return {
-    // The service is MariaDB: with type 'mysql' TypeORM misreads MariaDB's `DEFAULT NULL` as the
-    // string 'NULL' and reports schema drift. A pool, so concurrent refreshes run in parallel.
-    options: {
-      type: 'mariadb',
-      url: base.toString(),
-      charset: 'utf8mb4',
-      extra: { connectionLimit: 10 },
-    },
-    drop: async () => {
-      await admin.query(`DROP DATABASE \`${database}\``);
-      await admin.destroy();
-    },
+    options: { ...db.options, extra: { connectionLimit: 10 } } as DataSourceOptions,
+    drop: db.drop,
   };
 }
 
 describeWithService('mysql', 'TypeOrmRefreshTokenStore', (url) => {
-  typeOrmStoreContract('TypeOrmRefreshTokenStore [mariadb]', () => isolatedDatabase(url));
-  defineTypeOrmRefreshTokenSuite(() => isolatedDatabase(url), {
+  typeOrmStoreContract('TypeOrmRefreshTokenStore [mariadb]', () => isolated(url));
+  defineTypeOrmRefreshTokenSuite(() => isolated(url), {
     rotationQueries: ['SELECT', 'START', 'UPDATE', 'UPDATE', 'INSERT', 'COMMIT'],
     exactCollation: 'utf8mb4_nopad_bin',
   });

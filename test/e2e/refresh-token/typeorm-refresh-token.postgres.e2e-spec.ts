@@ -1,30 +1,21 @@
-import { DataSource } from 'typeorm';
-import { describeWithService, uniqueName } from '../../support/services.js';
+import type { DataSourceOptions } from 'typeorm';
+import { isolatedDatabase } from '../../support/isolated-database.js';
+import { describeWithService } from '../../support/services.js';
 import { typeOrmStoreContract } from './support/store-contract-run.js';
 import {
   defineTypeOrmRefreshTokenSuite,
   type IsolatedDatabase,
 } from './typeorm-refresh-token-suite.js';
 
-/** A fresh schema with the server's defaults. */
-async function isolatedDatabase(url: string): Promise<IsolatedDatabase> {
-  const schema = uniqueName('refresh_token');
-  const admin = new DataSource({ type: 'postgres', url });
-  await admin.initialize();
-  await admin.query(`CREATE SCHEMA "${schema}"`);
-  return {
-    // A pool, so that concurrent refreshes really run in parallel transactions.
-    options: { type: 'postgres', url, schema, extra: { max: 10 } },
-    drop: async () => {
-      await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
-      await admin.destroy();
-    },
-  };
+/** A fresh schema with the server's defaults, with a pool so concurrent refreshes run in parallel. */
+async function isolated(url: string): Promise<IsolatedDatabase> {
+  const db = await isolatedDatabase('postgres', url, 'refresh_token');
+  return { options: { ...db.options, extra: { max: 10 } } as DataSourceOptions, drop: db.drop };
 }
 
 describeWithService('postgres', 'TypeOrmRefreshTokenStore', (url) => {
-  typeOrmStoreContract('TypeOrmRefreshTokenStore [postgres]', () => isolatedDatabase(url));
-  defineTypeOrmRefreshTokenSuite(() => isolatedDatabase(url), {
+  typeOrmStoreContract('TypeOrmRefreshTokenStore [postgres]', () => isolated(url));
+  defineTypeOrmRefreshTokenSuite(() => isolated(url), {
     rotationQueries: ['SELECT', 'WITH'],
     exactCollation: null,
   });
