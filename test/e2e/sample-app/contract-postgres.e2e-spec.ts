@@ -1,23 +1,18 @@
-import { DataSource } from 'typeorm';
 import { afterAll, beforeAll } from 'vitest';
-import { describeWithService, uniqueName } from '../../support/services.js';
+import { isolatedDatabase, type IsolatedDatabase } from '../../support/isolated-database.js';
+import { describeWithService } from '../../support/services.js';
 import { contractFlow } from './support/contract-flow.js';
 import { startSampleApp } from '../../support/sample-app.js';
 
 describeWithService('postgres', 'sample app contract on PostgreSQL', (url) => {
   // A schema of its own: other suites use the same server at the same time.
-  const schema = uniqueName('sample_app');
-  const admin = new DataSource({ type: 'postgres', url });
-
+  let db: IsolatedDatabase;
   beforeAll(async () => {
-    await admin.initialize();
-    await admin.query(`CREATE SCHEMA "${schema}"`);
+    db = await isolatedDatabase('postgres', url, 'sample_app');
   });
-
   afterAll(async () => {
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await admin.destroy();
+    await db?.drop();
   });
 
-  contractFlow(() => startSampleApp({ DATABASE_URL: url, DATABASE_SCHEMA: schema }));
+  contractFlow(() => startSampleApp({ DATABASE_URL: db.url, DATABASE_SCHEMA: db.schema! }));
 });
