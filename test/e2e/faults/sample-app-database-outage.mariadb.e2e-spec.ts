@@ -1,24 +1,21 @@
-import { DataSource } from 'typeorm';
-import { describeWithService, uniqueName } from '../../support/services.js';
+import { isolatedDatabase, type IsolatedDatabase } from '../../support/isolated-database.js';
+import { describeWithService } from '../../support/services.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
 import { sampleAppOutageFlow } from './support/sample-app-outage-flow.js';
 
 describeWithService('mysql', 'sample app while its MariaDB is unreachable', (url) => {
-  // A database of its own on the shared server, reached through a proxy that cuts or freezes.
-  const database = uniqueName('sample_outage');
-  const admin = new DataSource({ type: 'mysql', url });
+  // A database of its own on the shared server (its defaults), reached through a proxy that
+  // cuts or freezes.
+  let db: IsolatedDatabase | undefined;
   let proxy: TcpProxy | undefined;
   sampleAppOutageFlow({
     label: 'MariaDB through a TCP proxy, crash = cut, freeze = frozen proxy',
     start: async () => {
-      await admin.initialize();
-      await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4`);
-      const target = new URL(url);
-      proxy = await TcpProxy.start(target.hostname, Number(target.port || 3306));
-      const proxied = new URL(url);
+      db = await isolatedDatabase('mariadb', url, 'sample_outage');
+      const proxied = new URL(db.url);
+      proxy = await TcpProxy.start(proxied.hostname, Number(proxied.port || 3306));
       proxied.hostname = '127.0.0.1';
       proxied.port = String(proxy.port);
-      proxied.pathname = `/${database}`;
       return proxied.toString().replace(/^mysql:/, 'mariadb:');
     },
     crash: async () => proxy!.cut(),
@@ -27,8 +24,7 @@ describeWithService('mysql', 'sample app while its MariaDB is unreachable', (url
     thaw: () => proxy!.restore(),
     stop: async () => {
       await proxy?.close();
-      await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
-      await admin.destroy();
+      await db?.drop();
     },
   });
 });
